@@ -1,0 +1,45 @@
+"""Domain errors. Aggregates and use cases raise these; the interface layer maps them to
+HTTP status codes in one place (``interfaces/http/errors.py``)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the domain and application layers raise on purpose."""
+
+    def __init__(self, message: str, **data: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.data = data
+
+
+class Invalid(DomainError):
+    """The request is malformed or breaks a rule (HTTP 400)."""
+
+
+class Unauthenticated(DomainError):
+    """No valid credentials (HTTP 401)."""
+
+
+class Forbidden(DomainError):
+    """Authenticated, but not allowed (HTTP 403)."""
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or is not visible to the caller (HTTP 404)."""
+
+
+class Conflict(DomainError):
+    """A duplicate, or a concurrent change won the race (HTTP 409)."""
+
+
+class Unprocessable(DomainError):
+    """Well-formed, but the current state does not allow it (HTTP 422)."""
+
+
+class TooLarge(DomainError):
+    """The payload exceeds a configured limit (HTTP 413)."""
+
+
+class Unavailable(DomainError):
+    """A dependency (the database) is down; try again later (HTTP 503)."""

@@ -1,0 +1,86 @@
+"""The composition root: builds the applications, the read store and the projection runner."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol, TypeVar
+
+from application.identity.service import IdentityApplication
+from application.shared.base import ContextApplication
+from interfaces.contexts import APPLICATIONS, build_projections
+from interfaces.settings import Settings
+from projections.runner import ProjectionRunner
+from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
+
+log = logging.getLogger("codeannals")
+
+A = TypeVar("A", bound=ContextApplication)
+
+
+class Worker(Protocol):
+    """A process manager that follows the event log and does long work (imports, analyses)."""
+
+    name: str
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Container:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        if settings.backend == "sqlite":
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.applications: dict[str, ContextApplication] = {}
+        for cls in APPLICATIONS:
+            kwargs: dict[str, Any] = {}
+            if cls is IdentityApplication:
+                kwargs["password_cost"] = settings.password_cost
+            self.applications[cls.name] = cls(env=settings.event_store_env(cls.name), **kwargs)
+        self.store: ReadStore = (
+            PostgresReadStore(settings.postgres.conninfo, max_size=max(4, settings.postgres_pool_size * 2))
+            if settings.backend == "postgres"
+            else SQLiteReadStore(settings.data_dir / "readmodels.sqlite")
+        )
+        self.runner = ProjectionRunner(
+            self.applications, build_projections(tuple(self.applications)), self.store
+        )
+        for app in self.applications.values():
+            app.add_listener(self.runner.wake)
+        self.workers: list[Worker] = []
+        self.secret_key = settings.resolved_secret_key()
+        self._started = False
+
+    def app(self, cls: type[A]) -> A:
+        app = self.applications[cls.name]
+        assert isinstance(app, cls)
+        return app
+
+    @property
+    def identity(self) -> IdentityApplication:
+        return self.app(IdentityApplication)
+
+    def start(self, projections: bool | None = None, workers: bool | None = None) -> None:
+        """Prepare the read models, catch up, and start the background runner and workers."""
+        if self._started:
+            return
+        self.runner.setup()
+        run_projections = self.settings.run_projections if projections is None else projections
+        run_workers = self.settings.run_workers if workers is None else workers
+        if run_projections:
+            self.runner.catch_up()
+            self.runner.start()
+        if run_workers:
+            for worker in self.workers:
+                worker.start()
+        self._started = True
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.runner.stop()
+        for app in self.applications.values():
+            app.close()
+        self.store.close()
+        self._started = False

@@ -1,0 +1,94 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from flask import Flask, Response, current_app
+from flask_smorest import Api
+
+from application.shared import positions
+from interfaces.container import Container
+from interfaces.http import errors
+from interfaces.http.auth import JwtCodec
+from interfaces.http.blueprints import all_blueprints
+from interfaces.settings import Settings
+
+log = logging.getLogger("codeannals.http")
+
+
+def package_version() -> str:
+    try:
+        return version("codeannals")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def create_app(settings: Settings | None = None, container: Container | None = None,
+               start: bool = True) -> Flask:
+    """Build the server. ``container`` may be given (tests share one); otherwise it is built from
+    ``settings`` (default: the environment) and started: read models set up and caught up, the
+    projection runner and the workers running in this process unless the settings say otherwise."""
+    settings = settings or (container.settings if container else Settings.from_env())
+    container = container or Container(settings)
+    if start:
+        container.start()
+
+    app = Flask("codeannals")
+    app.config.update(
+        API_TITLE="Code Annals",
+        API_VERSION=package_version(),
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+        PROPAGATE_EXCEPTIONS=False,
+        TRAP_HTTP_EXCEPTIONS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["codeannals"] = container
+    app.extensions["codeannals.jwt"] = JwtCodec(
+        container.secret_key, settings.access_token_minutes, settings.refresh_token_days
+    )
+    api = Api(app, spec_kwargs={"info": {"description": "coderadar, Projektor, Testery and Copr API 2 in one server"}})
+    api.spec.components.security_scheme("jwt", {"type": "apiKey", "in": "header", "name": "Authorization"})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    api.spec.components.security_scheme("basic", {"type": "http", "scheme": "basic"})
+    for blueprint in all_blueprints():
+        api.register_blueprint(blueprint)
+    errors.register(app)
+
+    @app.before_request
+    def begin_unit_of_work() -> None:
+        positions.begin()
+
+    @app.after_request
+    def wait_for_read_models(response: Response) -> Response:
+        written = positions.collected()
+        if written and response.status_code < 400:
+            ok = current_app.extensions["codeannals"].runner.wait_for(written, settings.read_wait_seconds)
+            if not ok:
+                # The command succeeded; its effects are not visible in every view yet.
+                response.headers["X-Read-Models"] = "pending"
+        return response
+
+    @app.teardown_appcontext
+    def _noop(_: BaseException | None) -> None:
+        return None
+
+    return app
+
+
+def shutdown(app: Flask) -> None:
+    container: Container = app.extensions["codeannals"]
+    container.close()
+
+
+def app_container(app: Flask | Any) -> Container:
+    container: Container = app.extensions["codeannals"]
+    return container

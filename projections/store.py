@@ -1,0 +1,222 @@
+"""Read-model storage: SQLite (embedded default) or PostgreSQL, behind one small interface.
+
+SQL is written once with ``%s`` placeholders and portable types (BIGINT, TEXT, DOUBLE PRECISION,
+BOOLEAN); the SQLite store rewrites placeholders. Writes happen in explicit transactions; the
+projection runner writes each batch's view rows and its tracking position in one of them."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+Row = dict[str, Any]
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Tx(ABC):
+    """One transaction (or one read-only session) on the read-model database."""
+
+    dialect: str
+
+    @abstractmethod
+    def execute(self, sql: str, params: Params = ()) -> int:
+        """Run a statement; answer the number of rows it changed."""
+
+    @abstractmethod
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
+
+    @abstractmethod
+    def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+
+    def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        rows = self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = self.fetchone(sql, params)
+        return None if row is None else next(iter(row.values()))
+
+    @abstractmethod
+    def lock_row_sql(self) -> str:
+        """The suffix that locks selected rows for the rest of the transaction."""
+
+    @abstractmethod
+    def table_exists(self, name: str) -> bool: ...
+
+
+class ReadStore(ABC):
+    dialect: str
+
+    @abstractmethod
+    def transaction(self) -> Any:
+        """A context manager giving a :class:`Tx` that commits on success, rolls back on error."""
+
+    @abstractmethod
+    def read(self) -> Any:
+        """A context manager giving a :class:`Tx` for queries."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        with self.read() as tx:
+            rows: list[Row] = tx.fetchall(sql, params)
+            return rows
+
+    def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        with self.read() as tx:
+            row: Row | None = tx.fetchone(sql, params)
+            return row
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        with self.read() as tx:
+            return tx.scalar(sql, params)
+
+
+# --- SQLite ---------------------------------------------------------------------------------------
+_PLACEHOLDER = re.compile(r"%s")
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+def _sqlite_sql(sql: str) -> str:
+    return _NAMED.sub(r":\1", _PLACEHOLDER.sub("?", sql))
+
+
+class SQLiteTx(Tx):
+    dialect = "sqlite"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        return self.conn.execute(_sqlite_sql(sql), params).rowcount
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self.conn.executemany(_sqlite_sql(sql), rows)
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        cur = self.conn.execute(_sqlite_sql(sql), params)
+        names = [d[0] for d in cur.description or ()]
+        return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+    def lock_row_sql(self) -> str:
+        return ""  # BEGIN IMMEDIATE already holds the database's write lock
+
+    def table_exists(self, name: str) -> bool:
+        return self.fetchone("SELECT name FROM sqlite_master WHERE type='table' AND name=%s", (name,)) is not None
+
+
+class SQLiteReadStore(ReadStore):
+    dialect = "sqlite"
+
+    def __init__(self, path: Path, busy_timeout_ms: int = 30000) -> None:
+        self.path = path
+        self.busy_timeout_ms = busy_timeout_ms
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = OFF")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield SQLiteTx(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        conn = self._conn()
+        conn.execute("BEGIN")
+        try:
+            yield SQLiteTx(conn)
+        finally:
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------------
+class PostgresTx(Tx):
+    dialect = "postgres"
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Params = ()) -> int:
+        cur = self.conn.execute(sql, params or None)
+        return int(cur.rowcount)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if rows:
+            with self.conn.cursor() as cur:
+                cur.executemany(sql, rows)
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        cur = self.conn.execute(sql, params or None)
+        return list(cur.fetchall())
+
+    def lock_row_sql(self) -> str:
+        return " FOR UPDATE"
+
+    def table_exists(self, name: str) -> bool:
+        return self.scalar("SELECT to_regclass(%s) IS NOT NULL AS present", (name,)) is True
+
+
+class PostgresReadStore(ReadStore):
+    dialect = "postgres"
+
+    def __init__(self, conninfo: str, min_size: int = 1, max_size: int = 8, timeout: float = 10.0) -> None:
+        from psycopg.rows import dict_row
+        from psycopg_pool import ConnectionPool
+
+        self.pool = ConnectionPool(
+            conninfo,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+            check=ConnectionPool.check_connection,
+            open=True,
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn, conn.transaction():
+            yield PostgresTx(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn, conn.transaction():
+            yield PostgresTx(conn)
+
+    def close(self) -> None:
+        self.pool.close()
