@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from application.identity.service import IdentityApplication
 from application.shared.base import ContextApplication
-from interfaces.contexts import APPLICATIONS, build_projections
+from interfaces.contexts import build_applications, build_projections, build_workers
 from interfaces.settings import Settings
 from projections.runner import ProjectionRunner
 from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
@@ -32,12 +32,7 @@ class Container:
         self.settings = settings
         if settings.backend == "sqlite":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.applications: dict[str, ContextApplication] = {}
-        for cls in APPLICATIONS:
-            kwargs: dict[str, Any] = {}
-            if cls is IdentityApplication:
-                kwargs["password_cost"] = settings.password_cost
-            self.applications[cls.name] = cls(env=settings.event_store_env(cls.name), **kwargs)
+        self.applications: dict[str, ContextApplication] = {a.name: a for a in build_applications(settings)}
         self.store: ReadStore = (
             PostgresReadStore(settings.postgres.conninfo, max_size=max(4, settings.postgres_pool_size * 2))
             if settings.backend == "postgres"
@@ -48,8 +43,8 @@ class Container:
         )
         for app in self.applications.values():
             app.add_listener(self.runner.wake)
-        self.workers: list[Worker] = []
         self.secret_key = settings.resolved_secret_key()
+        self.workers: list[Worker] = build_workers(self)
         self._started = False
 
     def app(self, cls: type[A]) -> A:

@@ -1,8 +1,11 @@
-"""The bounded contexts this server is made of: their applications and read models.
+"""The bounded contexts this server is made of: their applications, read models and HTTP resources.
 
-Adding a context means adding its application class and its projections here."""
+Adding a context means adding one line to each function here (and its blueprints to
+``interfaces/http/blueprints.py``)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from application.identity.service import IdentityApplication
 from application.shared.base import ContextApplication
@@ -10,9 +13,16 @@ from projections.audit.events import AuditProjection
 from projections.identity.users import UsersProjection
 from projections.projection import Projection
 
-APPLICATIONS: list[type[ContextApplication]] = [
-    IdentityApplication,
-]
+if TYPE_CHECKING:
+    from interfaces.container import Container, Worker
+    from interfaces.settings import Settings
+
+
+def build_applications(settings: Settings) -> list[ContextApplication]:
+    env = settings.event_store_env
+    return [
+        IdentityApplication(env=env(IdentityApplication.name), password_cost=settings.password_cost),
+    ]
 
 
 def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
@@ -20,3 +30,8 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         UsersProjection(),
         AuditProjection(application_names),
     ]
+
+
+def build_workers(container: Container) -> list[Worker]:
+    """Process managers that follow the event logs and do long work (imports, analyses)."""
+    return []

@@ -52,7 +52,7 @@ class Projection:
 
     name: ClassVar[str]
     version: ClassVar[int] = 1
-    follows: ClassVar[tuple[str, ...]] = ()
+    follows: tuple[str, ...] = ()
     tables: ClassVar[dict[str, str]] = {}
     indexes: ClassVar[list[str]] = []
     all_events: ClassVar[bool] = False

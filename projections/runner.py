@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from eventsourcing.application import Application
 
@@ -43,7 +44,7 @@ class Status:
 class ProjectionRunner:
     def __init__(
         self,
-        applications: Mapping[str, Application],  # type: ignore[type-arg]
+        applications: Mapping[str, Application[Any]],
         projections: Sequence[Projection],
         store: ReadStore,
         batch_size: int = 500,

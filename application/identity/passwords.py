@@ -14,9 +14,7 @@ def hash_password(password: str, cost: int = DEFAULT_COST) -> str:
     salt = secrets.token_bytes(16)
     n, r, p = 2**cost, 8, 1
     digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * 1024 * 1024, dklen=32)
-    return "scrypt${}${}${}${}${}".format(
-        n, r, p, base64.b64encode(salt).decode(), base64.b64encode(digest).decode()
-    )
+    return f"scrypt${n}${r}${p}${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
 
 
 def verify_password(password: str, stored: str) -> bool:

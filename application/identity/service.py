@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import ClassVar
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-
-from application.identity.passwords import DEFAULT_COST, DUMMY_HASH, hash_password, hash_token, verify_password
+from application.identity.passwords import (
+    DEFAULT_COST,
+    DUMMY_HASH,
+    hash_password,
+    hash_token,
+    verify_password,
+)
 from application.shared.base import ContextApplication
 from domain.identity.rules import check_password, check_token_name, check_username
 from domain.identity.user import Platform, User, UsernameIndex
@@ -33,7 +36,7 @@ class IssuedToken:
 
 class IdentityApplication(ContextApplication):
     name = "identity"
-    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {User: 50}
+    snapshotting_intervals = {User: 50}
 
     def __init__(self, env: dict[str, str] | None = None, password_cost: int = DEFAULT_COST) -> None:
         super().__init__(env)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Recording
 
 from application.shared import positions
@@ -22,8 +21,7 @@ class ContextApplication(Application[UUID]):
     - A concurrent write to the same aggregate surfaces as :class:`Conflict` (HTTP 409).
     """
 
-    name: ClassVar[str] = "context"
-    snapshotting_intervals: ClassVar[dict[type[Aggregate], int]] = {}
+    name = "context"
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)

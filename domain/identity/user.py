@@ -14,7 +14,39 @@ from domain.shared.ids import index_id
 class User(Aggregate):
     """A person (or a machine acting through an API token) known to the server."""
 
-    @event("Registered")
+    class Registered(Aggregate.Created):
+        username: str
+        password_hash: str
+        platform_admin: bool
+        actor: str
+
+    class PasswordChanged(Aggregate.Event):
+        password_hash: str
+        actor: str
+
+    class LoggedIn(Aggregate.Event):
+        refresh_token_id: str
+        expires_at: int
+        actor: str
+
+    class PlatformAdminSet(Aggregate.Event):
+        is_admin: bool
+        actor: str
+
+    class Deleted(Aggregate.Event):
+        actor: str
+
+    class ApiTokenIssued(Aggregate.Event):
+        token_key: str
+        name: str
+        token_hash: str
+        actor: str
+
+    class ApiTokenRevoked(Aggregate.Event):
+        token_key: str
+        actor: str
+
+    @event(Registered)
     def __init__(self, username: str, password_hash: str, platform_admin: bool, actor: str) -> None:
         self.username = username
         self.password_hash = password_hash
@@ -31,7 +63,7 @@ class User(Aggregate):
         self._alive()
         self._password_changed(password_hash=password_hash, actor=actor)
 
-    @event("PasswordChanged")
+    @event(PasswordChanged)
     def _password_changed(self, password_hash: str, actor: str) -> None:
         self.password_hash = password_hash
         self.password_generation += 1
@@ -40,7 +72,7 @@ class User(Aggregate):
         self._alive()
         self._logged_in(refresh_token_id=refresh_token_id, expires_at=expires_at, actor=actor)
 
-    @event("LoggedIn")
+    @event(LoggedIn)
     def _logged_in(self, refresh_token_id: str, expires_at: int, actor: str) -> None:
         pass
 
@@ -49,7 +81,7 @@ class User(Aggregate):
         if self.platform_admin != is_admin:
             self._platform_admin_set(is_admin=is_admin, actor=actor)
 
-    @event("PlatformAdminSet")
+    @event(PlatformAdminSet)
     def _platform_admin_set(self, is_admin: bool, actor: str) -> None:
         self.platform_admin = is_admin
 
@@ -57,7 +89,7 @@ class User(Aggregate):
         self._alive()
         self._deleted(actor=actor)
 
-    @event("Deleted")
+    @event(Deleted)
     def _deleted(self, actor: str) -> None:
         self.deleted = True
         self.tokens = {}
@@ -68,7 +100,7 @@ class User(Aggregate):
             raise Conflict(f"you already have an API token named '{name}'")
         self._token_issued(token_key=token_key, name=name, token_hash=token_hash, actor=actor)
 
-    @event("ApiTokenIssued")
+    @event(ApiTokenIssued)
     def _token_issued(self, token_key: str, name: str, token_hash: str, actor: str) -> None:
         self.tokens[token_key] = {"name": name}
 
@@ -78,7 +110,7 @@ class User(Aggregate):
             raise NotFound("API token not found")
         self._token_revoked(token_key=token_key, actor=actor)
 
-    @event("ApiTokenRevoked")
+    @event(ApiTokenRevoked)
     def _token_revoked(self, token_key: str, actor: str) -> None:
         del self.tokens[token_key]
 
@@ -89,11 +121,23 @@ class UsernameIndex(Aggregate):
     Its id is derived from the lower-cased name; creating it twice is a conflict in the event store,
     which makes the uniqueness check atomic with the registration."""
 
+    class Reserved(Aggregate.Created):
+        username: str
+        user_id: UUID
+        actor: str
+
+    class Claimed(Aggregate.Event):
+        user_id: UUID
+        actor: str
+
+    class Released(Aggregate.Event):
+        actor: str
+
     @staticmethod
     def create_id(username: str) -> UUID:
         return index_id("username", username.lower())
 
-    @event("Reserved")
+    @event(Reserved)
     def __init__(self, username: str, user_id: UUID, actor: str) -> None:
         self.username = username
         self.user_id: UUID | None = user_id
@@ -103,11 +147,11 @@ class UsernameIndex(Aggregate):
             raise Conflict(f"username '{self.username}' is already taken")
         self._claimed(user_id=user_id, actor=actor)
 
-    @event("Claimed")
+    @event(Claimed)
     def _claimed(self, user_id: UUID, actor: str) -> None:
         self.user_id = user_id
 
-    @event("Released")
+    @event(Released)
     def release(self, actor: str) -> None:
         self.user_id = None
 
@@ -124,6 +168,10 @@ class Platform(Aggregate):
     def create_id() -> UUID:
         return Platform.ID
 
-    @event("Founded")
+    class Founded(Aggregate.Created):
+        first_admin: UUID
+        actor: str
+
+    @event(Founded)
     def __init__(self, first_admin: UUID, actor: str) -> None:
         self.first_admin = first_admin

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import signal
@@ -141,11 +142,8 @@ def events(aggregate: str | None, type_name: str | None, since: str | None, appl
         since_iso = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat(
             timespec="microseconds")
     container = _container()
-    count = 0
-    for row in iter_events(container.applications, aggregate, type_name, since_iso, application):
-        if limit is not None and count >= limit:
-            break
-        count += 1
+    rows = iter_events(container.applications, aggregate, type_name, since_iso, application)
+    for row in itertools.islice(rows, limit):
         if as_json:
             click.echo(json.dumps(row, default=str, sort_keys=True))
         else:

@@ -57,7 +57,8 @@ class JwtCodec:
 
     def refresh_token(self, user_id: int, username: str) -> tuple[str, str, int]:
         jti = secrets.token_hex(16)
-        return self._encode(user_id, username, REFRESH, self.refresh_seconds, jti), jti, int(time.time()) + self.refresh_seconds
+        expires_at = int(time.time()) + self.refresh_seconds
+        return self._encode(user_id, username, REFRESH, self.refresh_seconds, jti), jti, expires_at
 
     def decode(self, token: str, expected_type: str) -> dict[str, Any]:
         try:

@@ -51,7 +51,6 @@ class AuditProjection(Projection):
     name = "audit"
     version = 1
     all_events = True
-    follows: tuple[str, ...] = ()  # set by the composition root: every application
     tables = {
         "audit_events": """CREATE TABLE audit_events (
             application TEXT NOT NULL, position BIGINT NOT NULL, aggregate_id TEXT NOT NULL,
@@ -65,7 +64,7 @@ class AuditProjection(Projection):
     ]
 
     def __init__(self, applications: tuple[str, ...]) -> None:
-        self.follows = applications  # type: ignore[misc]
+        self.follows = applications
 
     def apply_any(self, tx: Tx, envelope: Envelope) -> None:
         row = audit_row(envelope.application, envelope.position, envelope.event)

@@ -44,7 +44,9 @@ class UsersProjection(Projection):
 
     @handles(User.PlatformAdminSet)
     def admin_set(self, tx: Tx, e: Envelope) -> None:
-        tx.execute("UPDATE users SET platform_admin=%s WHERE uuid=%s", (bool(e.event.is_admin), str(e.event.originator_id)))
+        tx.execute(
+            "UPDATE users SET platform_admin=%s WHERE uuid=%s", (bool(e.event.is_admin), str(e.event.originator_id))
+        )
 
     @handles(User.LoggedIn)
     def logged_in(self, tx: Tx, e: Envelope) -> None:

@@ -10,7 +10,6 @@ import jwt
 from flask.testing import FlaskClient
 
 from tests.support.api import Api
-from tests.support.databases import server_env
 
 SECRET = "test-secret-key-0123456789abcdef0123456789"
 
