@@ -2,8 +2,8 @@
 
 ``coverage > project > (package >) file[name, path] > metrics + line*``. A file's counts are its
 statements (``metrics statements/coveredstatements``, falling back to the ``type="stmt"`` lines),
-which is what Clover measures; branches are the conditionals. Lines of ``type="stmt"`` with
-``count="0"`` are missed lines; ``type="cond"`` lines with one outcome never taken are partial.
+which is what Clover measures; branches are the conditionals. ``stmt`` and ``cond`` lines never
+executed are missed lines; ``cond`` lines with one outcome never taken are partial.
 Files under ``<testproject>`` (test sources, OpenClover) are not counted.
 """
 
@@ -67,21 +67,23 @@ class _CloverHandler:
 
     def _line(self, file: _File, attrs: dict[str, str]) -> None:
         kind = attrs.get("type", "stmt")
+        if kind not in ("stmt", "cond"):
+            return  # "method" lines: a method's entry, not a statement
         number = to_int(attrs.get("num"), f"{WHAT}: <line num>")
-        if kind == "stmt":
-            count = to_int(attrs.get("count"), f"{WHAT}: <line count>", default=0, allow_negative=True)
-            if count > 0:
-                file.stmt_covered += 1
-            else:
-                file.stmt_missed += 1
-                file.missed_lines.append(number)
-        elif kind == "cond":
+        count = to_int(attrs.get("count"), f"{WHAT}: <line count>", default=0, allow_negative=True)
+        if kind == "cond":
             true_count = to_int(attrs.get("truecount"), f"{WHAT}: <line truecount>", default=0)
             false_count = to_int(attrs.get("falsecount"), f"{WHAT}: <line falsecount>", default=0)
-            if true_count == 0 and false_count == 0:
-                file.missed_lines.append(number)
-            elif true_count == 0 or false_count == 0:
+            executed = count > 0 or true_count + false_count > 0
+            if executed and (true_count == 0 or false_count == 0):
                 file.partial_lines.append(number)
+        else:
+            executed = count > 0
+        if executed:
+            file.stmt_covered += 1
+        else:
+            file.stmt_missed += 1
+            file.missed_lines.append(number)
 
     def text(self, data: str) -> None:
         pass

@@ -103,26 +103,31 @@ def _detect_text(first_line: str) -> CoverageFormat | None:
 
 
 def sniff_coverage_format(chunks: Iterator[Chunk]) -> tuple[CoverageFormat, list[Chunk]]:
-    """Read the start of a report; its format and the chunks read so far (to be parsed again).
+    """Read the start of a report; its format and the bytes read so far (to be parsed again).
 
     Raises ReportError when the input is empty, unsafe or malformed XML, or of no known format.
     """
-    read: list[Chunk] = []
-    seen = 0
-    head = b""
-    # the first non-blank byte tells XML from text
+    # skip a byte-order mark and blank lines (before an XML declaration they would make the
+    # document malformed); the first other byte tells XML from text
+    stripped = b""
+    pending = b""
+    at_start = True
     for chunk in chunks:
-        read.append(chunk)
-        seen += len(chunk)
-        head = b"".join(bytes(c) for c in read) if len(read) > 1 else bytes(chunk)
-        stripped = head.removeprefix(_BOM).lstrip(_WHITESPACE)
+        data = pending + bytes(chunk)
+        pending = b""
+        if at_start:
+            if len(data) < len(_BOM) and _BOM.startswith(data):
+                pending = data  # maybe the start of a byte-order mark
+                continue
+            data = data.removeprefix(_BOM)
+            at_start = False
+        stripped = data.lstrip(_WHITESPACE)
         if stripped:
             break
-        if seen >= DETECT_LIMIT:
-            break
-    stripped = head.removeprefix(_BOM).lstrip(_WHITESPACE)
     if not stripped:
         raise ReportError(f"{WHAT}: empty input")
+    read: list[Chunk] = [stripped]
+    seen = len(stripped)
     if stripped.startswith(b"<"):
         format, described = _detect_xml(read, chunks, seen)
     else:
