@@ -74,39 +74,49 @@ def normalize_pattern(pattern: str) -> str:
     return "/".join(segments) + ("/" if trailing_slash else "")
 
 
+def _fixed(text: str) -> str:
+    return "".join("[^/]" if char == "?" else re.escape(char) for char in text)
+
+
 def _segment_regex(segment: str) -> str:
-    out: list[str] = []
-    for char in segment:
-        if char == "*":
-            if not out or out[-1] != "[^/]*":  # "a**b" is "a*b"
-                out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        else:
-            out.append(re.escape(char))
-    return "".join(out)
+    """One path segment's glob as a regex. As in CPython's ``fnmatch``, every ``*`` but the last
+    takes the shortest match in an atomic group: taking the leftmost occurrence of each fixed part is
+    always right, and never backtracking keeps ``*a*a*a*b`` from taking exponential time."""
+    parts = re.split(r"\*+", segment)
+    if len(parts) == 1:
+        return _fixed(segment)
+    middle = "".join(f"(?>[^/]*?{_fixed(part)})" for part in parts[1:-1])
+    return _fixed(parts[0]) + middle + "[^/]*" + _fixed(parts[-1])
 
 
 def pattern_regex(pattern: str) -> str:
-    """The regular expression (for ``fullmatch``) of a normalized pattern."""
+    """The regular expression (for ``fullmatch``) of a normalized pattern.
+
+    The segments between ``**`` form chunks. A chunk between two ``**`` is matched at its leftmost
+    place in an atomic group, for the same reason as ``*`` within a segment: the ``**`` after it can
+    take up whatever a later place would have skipped. So the match time stays polynomial in the
+    path's length whatever the pattern.
+    """
     if pattern.endswith("/"):
         pattern += "**"
-    segments: list[str] = []
+    chunks: list[list[str]] = [[]]
     for segment in pattern.split("/"):
-        if segment == "**" and segments and segments[-1] == "**":
-            continue  # "**/**" is "**"
-        segments.append(segment)
-    out = ""
-    last = len(segments) - 1
-    for i, segment in enumerate(segments):
-        if segment == "**":
-            if i == last:
-                # "src/**" matches below src (and src itself, as Ant does); "**" alone matches all.
-                out = out[:-1] + "(?:/.*)?" if out else ".*"
-            else:
-                out += "(?:[^/]+/)*"
-        else:
-            out += _segment_regex(segment) + ("" if i == last else "/")
+        if segment != "**":
+            chunks[-1].append(_segment_regex(segment))
+        elif chunks[-1] or len(chunks) == 1:  # "**/**" is "**"
+            chunks.append([])
+    if len(chunks) == 1:
+        return "/".join(chunks[0])
+    # ``out`` matches a prefix of the path ending at a segment end (or nothing, at the start).
+    out = "/".join(chunks[0])
+    for chunk in chunks[1:-1]:
+        lead = "(?:/[^/]+)*?/" if out else "(?:[^/]+/)*?"
+        out += f"(?>{lead}{'/'.join(chunk)}(?=/|\\Z))"
+    last = chunks[-1]
+    if last:
+        out += ("(?:/[^/]+)*/" if out else "(?:[^/]+/)*") + "/".join(last)
+    else:  # a trailing "**": everything below, and the directory itself (as Ant)
+        out += "(?:/.*)?" if out else ".*"
     return out
 
 
