@@ -97,11 +97,14 @@ def extension_of(path: str) -> str:
     return name[dot + 1 :].lower()
 
 
+NAME_KIND_PREFIX = "name:"
+
+
 def kind_of(path: str) -> str:
-    """The path kind used in cache keys and profile lookup: the lower-cased extension, or for a file
-    without one the lower-cased file name prefixed with ``name:`` (``Dockerfile`` ->
-    ``name:dockerfile``)."""
+    """What a path says about how to read its content: the lower-cased extension, or for a file
+    without one its lower-cased name after ``name:`` (``src/Foo.java`` -> ``java``, ``Dockerfile`` ->
+    ``name:dockerfile``). Analyzers look their language up by it and build cache keys from it."""
     ext = extension_of(path)
     if ext:
         return ext
-    return "name:" + file_name(path).lower()
+    return NAME_KIND_PREFIX + file_name(path).lower()

@@ -41,7 +41,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from domain.analysis.analyzer import FileResult, MetricDescriptor, extension_of, file_name
+from domain.analysis.analyzer import NAME_KIND_PREFIX, FileResult, MetricDescriptor, kind_of
 from domain.analysis.loc_profiles import PROFILES_BY_EXTENSION, PROFILES_BY_FILE_NAME, LocProfile
 
 LOC_ANALYZER_NAME = "io.reflectoring.coderadar.analyzer.loc.LocAnalyzerPlugin"
@@ -53,7 +53,7 @@ _BOM = b"\xef\xbb\xbf"
 _WS = rb"[\x00-\x09\x0b-\x20]"  # what String.trim() drops, but the line break
 _JAVA_WS = rb"[ \t\x0b\x0c]"  # java.util.regex \s, but the line breaks
 # Each matches the "\n" in front of a line of its class (the text starts with a "\n").
-_BLANK = re.compile(rb"\n(?=" + _WS + rb"*(?:\n|\Z))")
+_TRIMMED = bytes(b for b in range(0x21) if b != 0x0A)  # what String.trim() drops, but the line break
 _JAVA_HEADER_OR_FOOTER = re.compile(rb"\n" + _JAVA_WS + rb"*(?:import[^\n]*|[{}]" + _JAVA_WS + rb"*)(?=\n|\Z)")
 
 _STRING, _OPEN, _CLOSE, _TOGGLE = 0, 1, 2, 3
@@ -87,6 +87,10 @@ class _CompiledProfile:
     block_markers: tuple[_Marker, ...]
     string_markers: tuple[_Marker, ...]
     header_footer: bool
+    # Block openers and closers as plain strings, for bytes.find (empty, or None for one anchored at
+    # the line start, which needs the regex).
+    literal_openers: tuple[bytes, ...]
+    literal_closers: tuple[bytes | None, ...]
     # For a profile with one plain block pair (``/*`` ``*/``): the pair, and any string delimiter.
     simple_pair: tuple[bytes, bytes] | None
     delimiter: re.Pattern[bytes] | None
@@ -189,6 +193,14 @@ def _compile(profile: LocProfile) -> _CompiledProfile:
         string_markers=string_markers,
         header_footer=profile.header_footer,
         simple_pair=simple_pair,
+        literal_openers=(
+            tuple(dict.fromkeys(p.open.encode("ascii") for p in profile.block_comments))
+            if not any(p.line_start_only for p in profile.block_comments)
+            else ()
+        ),
+        literal_closers=tuple(
+            None if p.line_start_only else p.close.encode("ascii") for p in profile.block_comments
+        ),
         toggles=(
             tuple(p.open.encode("ascii") for p in profile.block_comments)
             if profile.block_comments
@@ -214,6 +226,15 @@ def _count(pattern: re.Pattern[bytes] | None, text: bytes, start: int, end: int)
     return len(pattern.findall(text, start, end))
 
 
+def _blank_lines(text: bytes, start: int, end: int) -> int:
+    """The blank lines among those whose ``\\n`` lies in ``[start, end)`` (``text[start]`` is one).
+    With every trimmable character deleted a blank line is an empty one, which ``split`` and
+    ``count`` find at C speed."""
+    if start >= end:
+        return 0
+    return text[start:end].translate(None, _TRIMMED).split(b"\n").count(b"") - 1
+
+
 def _block_runs(text: bytes, cp: _CompiledProfile) -> list[tuple[int, int]]:
     """The runs of lines that start inside a block comment, as ``(a, e)``: the offset of the ``\\n``
     in front of the run's first line and the end of its last line."""
@@ -225,17 +246,37 @@ def _block_runs(text: bytes, cp: _CompiledProfile) -> list[tuple[int, int]]:
     scan = cp.scan
     simple = cp.simple_pair
     delimiter = cp.delimiter
+    literal_openers = cp.literal_openers
+    literal_closers = cp.literal_closers
+    # The next occurrence of each literal opener at or after the current position (bytes.find is a
+    # fast substring search; a regex alternation of literals is not).
+    next_open = [text.find(o) for o in literal_openers]
     size = len(text)
     block = -1
     pos = 0
     run_start = 0
     while True:
-        found = opener.search(text, pos) if block < 0 else closers[block].search(text, pos)
-        if found is None:
+        at = -1
+        if block >= 0:
+            closer = literal_closers[block]
+            if closer is not None:
+                at = text.find(closer, pos)
+            else:
+                found = closers[block].search(text, pos)
+                at = -1 if found is None else found.start()
+        elif literal_openers:
+            for i, candidate in enumerate(next_open):
+                if 0 <= candidate < pos:
+                    candidate = next_open[i] = text.find(literal_openers[i], pos)
+                if candidate >= 0 and (at < 0 or candidate < at):
+                    at = candidate
+        else:
+            found = opener.search(text, pos)
+            at = -1 if found is None else found.start()
+        if at < 0:
             if block >= 0:
                 runs.append((run_start, size))
             return runs
-        at = found.start()
         line_start = text.rfind(b"\n", 0, at) + 1
         line_end = text.find(b"\n", at)
         if line_end < 0:
@@ -271,11 +312,11 @@ def count_lines(content: bytes, profile: LocProfile) -> LineCounts:
     comment_line = cp.comment_line
     header_re = _JAVA_HEADER_OR_FOOTER if cp.header_footer else None
     loc = text.count(b"\n")
-    blank = len(_BLANK.findall(text))
+    blank = _blank_lines(text, 0, len(text))
     cloc = header = 0
     outside = 0
     for a, e in runs:
-        cloc += text.count(b"\n", a, e) - _count(_BLANK, text, a, e)
+        cloc += text.count(b"\n", a, e) - _blank_lines(text, a, e)
         cloc += _count(comment_line, text, outside, a)
         header += _count(header_re, text, outside, a)
         outside = e
@@ -289,13 +330,14 @@ def profile_for(path: str) -> tuple[str, LocProfile] | None:
     """The metric suffix and the profile for ``path``, or ``None`` for a file kind the counter does
     not know. The suffix is the lower-cased extension (``Foo.JAVA`` -> ``java``); files known by
     their name (``Dockerfile``, ``Makefile``) use the lower-cased name."""
-    ext = extension_of(path)
-    if ext:
-        by_ext = PROFILES_BY_EXTENSION.get(ext)
-        return None if by_ext is None else (ext, by_ext)
-    name = file_name(path).lower()
-    by_name = PROFILES_BY_FILE_NAME.get(name)
-    return None if by_name is None else (name, by_name)
+    kind = kind_of(path)
+    if kind.startswith(NAME_KIND_PREFIX):
+        suffix = kind[len(NAME_KIND_PREFIX) :]
+        profile = PROFILES_BY_FILE_NAME.get(suffix)
+    else:
+        suffix = kind
+        profile = PROFILES_BY_EXTENSION.get(kind)
+    return None if profile is None else (suffix, profile)
 
 
 def loc_metric_ids(suffix: str) -> tuple[str, str, str, str]:
