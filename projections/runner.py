@@ -61,6 +61,8 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._topics = {p.name: p.topics() for p in self.projections}
+        self._decoded: dict[tuple[str, int], Any] = {}
+        self._decoded_max = 20000
         for p in self.projections:
             missing = [a for a in p.follows if a not in applications]
             if missing:
@@ -129,7 +131,7 @@ class ProjectionRunner:
                 )
                 new_position = notifications[-1].id if len(notifications) == limit else head
                 for n in notifications:
-                    p.apply(tx, Envelope(app_name, n.id, app.mapper.to_domain_event(n)))
+                    p.apply(tx, Envelope(app_name, n.id, self._decode(app_name, n)))
                 applied = len(notifications)
                 tx.execute(
                     "UPDATE projection_tracking SET position=%s WHERE projection=%s AND application=%s",
@@ -141,6 +143,17 @@ class ProjectionRunner:
                 self._positions[key] = position
             self._condition.notify_all()
         return applied
+
+    def _decode(self, app_name: str, notification: Any) -> Any:
+        """Decode once for every projection following the application (events are immutable)."""
+        key = (app_name, notification.id)
+        event = self._decoded.get(key)
+        if event is None:
+            if len(self._decoded) >= self._decoded_max:
+                self._decoded.clear()
+            event = self.applications[app_name].mapper.to_domain_event(notification)
+            self._decoded[key] = event
+        return event
 
     def catch_up(self, names: Sequence[str] | None = None, batch_size: int | None = None,
                  progress: Callable[[int], None] | None = None) -> int:

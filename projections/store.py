@@ -20,19 +20,56 @@ Params = Sequence[Any] | dict[str, Any]
 
 
 class Tx(ABC):
-    """One transaction (or one read-only session) on the read-model database."""
+    """One transaction (or one read-only session) on the read-model database.
+
+    ``write`` queues a statement whose answer nobody needs; queued statements are sent in groups
+    (consecutive identical statements as one ``executemany``) before any other statement runs and
+    before the transaction commits, so projections pay one round trip per group, not per event."""
 
     dialect: str
+    _queued: list[tuple[str, Params]]
 
-    @abstractmethod
+    def write(self, sql: str, params: Params = ()) -> None:
+        self._queued.append((sql, params))
+        if len(self._queued) >= 2000:
+            self.flush()
+
+    def flush(self) -> None:
+        queued, self._queued = self._queued, []
+        i = 0
+        while i < len(queued):
+            sql = queued[i][0]
+            j = i
+            while j < len(queued) and queued[j][0] == sql:
+                j += 1
+            if j - i == 1:
+                self._execute(sql, queued[i][1])
+            else:
+                self._executemany(sql, [params for _, params in queued[i:j]])
+            i = j
+
     def execute(self, sql: str, params: Params = ()) -> int:
-        """Run a statement; answer the number of rows it changed."""
+        """Run a statement now; answer the number of rows it changed."""
+        self.flush()
+        return self._execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self.flush()
+        if rows:
+            self._executemany(sql, rows)
+
+    def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        self.flush()
+        return self._fetchall(sql, params)
 
     @abstractmethod
-    def executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
+    def _execute(self, sql: str, params: Params) -> int: ...
 
     @abstractmethod
-    def fetchall(self, sql: str, params: Params = ()) -> list[Row]: ...
+    def _executemany(self, sql: str, rows: Sequence[Params]) -> None: ...
+
+    @abstractmethod
+    def _fetchall(self, sql: str, params: Params) -> list[Row]: ...
 
     def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         rows = self.fetchall(sql, params)
@@ -48,6 +85,7 @@ class Tx(ABC):
 
     @abstractmethod
     def table_exists(self, name: str) -> bool: ...
+
 
 
 class ReadStore(ABC):
@@ -93,15 +131,15 @@ class SQLiteTx(Tx):
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._queued = []
 
-    def execute(self, sql: str, params: Params = ()) -> int:
+    def _execute(self, sql: str, params: Params) -> int:
         return self.conn.execute(_sqlite_sql(sql), params).rowcount
 
-    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        if rows:
-            self.conn.executemany(_sqlite_sql(sql), rows)
+    def _executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        self.conn.executemany(_sqlite_sql(sql), rows)
 
-    def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+    def _fetchall(self, sql: str, params: Params) -> list[Row]:
         cur = self.conn.execute(_sqlite_sql(sql), params)
         names = [d[0] for d in cur.description or ()]
         return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
@@ -141,7 +179,9 @@ class SQLiteReadStore(ReadStore):
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            yield SQLiteTx(conn)
+            tx = SQLiteTx(conn)
+            yield tx
+            tx.flush()
         except BaseException:
             conn.execute("ROLLBACK")
             raise
@@ -170,17 +210,17 @@ class PostgresTx(Tx):
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        self._queued = []
 
-    def execute(self, sql: str, params: Params = ()) -> int:
+    def _execute(self, sql: str, params: Params) -> int:
         cur = self.conn.execute(sql, params or None)
         return int(cur.rowcount)
 
-    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        if rows:
-            with self.conn.cursor() as cur:
-                cur.executemany(sql, rows)
+    def _executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(sql, rows)
 
-    def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+    def _fetchall(self, sql: str, params: Params) -> list[Row]:
         cur = self.conn.execute(sql, params or None)
         return list(cur.fetchall())
 
@@ -211,7 +251,9 @@ class PostgresReadStore(ReadStore):
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self.pool.connection() as conn, conn.transaction():
-            yield PostgresTx(conn)
+            tx = PostgresTx(conn)
+            yield tx
+            tx.flush()
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

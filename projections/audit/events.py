@@ -68,7 +68,7 @@ class AuditProjection(Projection):
 
     def apply_any(self, tx: Tx, envelope: Envelope) -> None:
         row = audit_row(envelope.application, envelope.position, envelope.event)
-        tx.execute(
+        tx.write(
             "INSERT INTO audit_events (application, position, aggregate_id, aggregate_version, event_type, "
             "actor, occurred_at, payload) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
             (row["application"], row["position"], row["aggregate_id"], row["aggregate_version"],

@@ -35,7 +35,7 @@ class UsersProjection(Projection):
     @handles(User.Registered)
     def registered(self, tx: Tx, e: Envelope) -> None:
         ev = e.event
-        tx.execute(
+        tx.write(
             "INSERT INTO users (id, uuid, username, username_lower, platform_admin, created_at) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
             (e.position, str(ev.originator_id), ev.username, ev.username.lower(), bool(ev.platform_admin),
@@ -44,7 +44,7 @@ class UsersProjection(Projection):
 
     @handles(User.PlatformAdminSet)
     def admin_set(self, tx: Tx, e: Envelope) -> None:
-        tx.execute(
+        tx.write(
             "UPDATE users SET platform_admin=%s WHERE uuid=%s", (bool(e.event.is_admin), str(e.event.originator_id))
         )
 
@@ -52,7 +52,7 @@ class UsersProjection(Projection):
     def logged_in(self, tx: Tx, e: Envelope) -> None:
         user_id = self._user_id(tx, e)
         if user_id is not None:
-            tx.execute(
+            tx.write(
                 "INSERT INTO refresh_tokens (jti, user_id, expires_at, revoked) VALUES (%s, %s, %s, %s)",
                 (e.event.refresh_token_id, user_id, int(e.event.expires_at), False),
             )
@@ -60,13 +60,13 @@ class UsersProjection(Projection):
     @handles(User.PasswordChanged)
     def password_changed(self, tx: Tx, e: Envelope) -> None:
         user_id = self._user_id(tx, e)
-        tx.execute("UPDATE refresh_tokens SET revoked=%s WHERE user_id=%s", (True, user_id))
+        tx.write("UPDATE refresh_tokens SET revoked=%s WHERE user_id=%s", (True, user_id))
 
     @handles(User.ApiTokenIssued)
     def token_issued(self, tx: Tx, e: Envelope) -> None:
         user_id = self._user_id(tx, e)
         if user_id is not None:
-            tx.execute(
+            tx.write(
                 "INSERT INTO api_tokens (id, token_key, user_id, name, token_hash, created_at) "
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 (e.position, e.event.token_key, user_id, e.event.name, e.event.token_hash, e.occurred_at),
@@ -74,11 +74,11 @@ class UsersProjection(Projection):
 
     @handles(User.ApiTokenRevoked)
     def token_revoked(self, tx: Tx, e: Envelope) -> None:
-        tx.execute("DELETE FROM api_tokens WHERE token_key=%s", (e.event.token_key,))
+        tx.write("DELETE FROM api_tokens WHERE token_key=%s", (e.event.token_key,))
 
     @handles(User.Deleted)
     def deleted(self, tx: Tx, e: Envelope) -> None:
         user_id = self._user_id(tx, e)
-        tx.execute("DELETE FROM refresh_tokens WHERE user_id=%s", (user_id,))
-        tx.execute("DELETE FROM api_tokens WHERE user_id=%s", (user_id,))
-        tx.execute("DELETE FROM users WHERE id=%s", (user_id,))
+        tx.write("DELETE FROM refresh_tokens WHERE user_id=%s", (user_id,))
+        tx.write("DELETE FROM api_tokens WHERE user_id=%s", (user_id,))
+        tx.write("DELETE FROM users WHERE id=%s", (user_id,))
