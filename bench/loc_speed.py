@@ -72,21 +72,25 @@ def main(argv: list[str] | None = None) -> int:
         per_ext_bytes[suffix] += len(content)
         lines += analyzer.analyze(path, content).metrics[f"coderadar:size:loc:{suffix}"]
 
-    best = float("inf")
+    best = best_cpu = float("inf")
     best_per_ext: dict[str, float] = {}
     for _pass in range(max(1, args.repeat)):
         per_ext_time: dict[str, float] = defaultdict(float)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         for (path, content), suffix in zip(files, suffixes, strict=True):
             t0 = time.perf_counter()
             analyzer.analyze(path, content)
             per_ext_time[suffix] += time.perf_counter() - t0
         elapsed = time.perf_counter() - start
+        best_cpu = min(best_cpu, time.process_time() - start_cpu)
         if elapsed < best:
             best, best_per_ext = elapsed, per_ext_time
     mb = total / 1e6
     print(f"{len(files)} files, {mb:.1f} MB, {lines} lines from {', '.join(dirs)}")
-    print(f"LOC analyzer: {mb / best:.1f} MB/s, {lines / best / 1e6:.2f} M lines/s on one core (best of {args.repeat})")
+    print(
+        f"LOC analyzer, one core, best of {args.repeat}: {mb / best:.1f} MB/s wall clock "
+        f"({lines / best / 1e6:.2f} M lines/s), {mb / best_cpu:.1f} MB/s of CPU time"
+    )
     for suffix in sorted(per_ext_bytes, key=lambda e: -per_ext_bytes[e])[:10]:
         size = per_ext_bytes[suffix] / 1e6
         spent = best_per_ext.get(suffix)
