@@ -8,10 +8,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from application.identity.service import IdentityApplication
+from application.projects.service import ProjectsApplication
 from application.shared.base import ContextApplication
+from interfaces.analysis.complexity import full_catalog
 from projections.audit.events import AuditProjection
 from projections.identity.users import UsersProjection
 from projections.projection import Projection
+from projections.projects.projects import ProjectsProjection
 
 if TYPE_CHECKING:
     from interfaces.container import Container, Worker
@@ -22,12 +25,15 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
     env = settings.event_store_env
     return [
         IdentityApplication(env=env(IdentityApplication.name), password_cost=settings.password_cost),
+        ProjectsApplication(env=env(ProjectsApplication.name), local_repo_roots=settings.local_repo_roots,
+                            analyzers=full_catalog()),
     ]
 
 
 def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
     return [
         UsersProjection(),
+        ProjectsProjection(),
         AuditProjection(application_names),
     ]
 

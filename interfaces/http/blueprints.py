@@ -7,6 +7,8 @@ from flask_smorest import Blueprint
 
 def all_blueprints() -> list[Blueprint]:
     from interfaces.http.identity import tokens, users
+    from interfaces.http.projects import analyzers, file_patterns, history, modules, projects, roles, teams
     from interfaces.http.system import audit, health
 
-    return [health.blp, audit.blp, users.blp, tokens.blp]
+    return [health.blp, audit.blp, users.blp, tokens.blp,
+            projects.blp, modules.blp, file_patterns.blp, analyzers.blp, roles.blp, teams.blp, history.blp]

@@ -38,3 +38,27 @@ class Api:
         assert r.status_code == 200, r.get_json()
         body: dict[str, Any] = r.get_json()
         return User(body["userId"], username, password, body["accessToken"], body["refreshToken"])
+
+    # --- projects (coderadar seed 3.1, 2.4, 8) -------------------------------------------------
+    def create_project(self, owner: User, name: str = "project", vcs_url: str = "https://valid.url",
+                       **fields: Any) -> int:
+        body = {"name": name, "vcsUrl": vcs_url, "vcsUsername": "testUser", "vcsPassword": "secret", **fields}
+        r = self.client.post("/api/projects", json=body, headers=owner.headers)
+        assert r.status_code == 201, r.get_json()
+        project_id: int = r.get_json()["id"]
+        return project_id
+
+    def set_role(self, admin: User, project_id: int, user: User, role: str) -> None:
+        r = self.client.post(f"/api/projects/{project_id}/users/{user.id}", json={"role": role}, headers=admin.headers)
+        assert r.status_code == 200, r.get_json()
+
+    def create_team(self, creator: User, name: str, members: list[User] | None = None) -> int:
+        body = {"name": name, "userIds": [m.id for m in members or []]}
+        r = self.client.post("/api/teams", json=body, headers=creator.headers)
+        assert r.status_code == 201, r.get_json()
+        team_id: int = r.get_json()["id"]
+        return team_id
+
+    def assign_team(self, admin: User, project_id: int, team_id: int, role: str) -> None:
+        r = self.client.post(f"/api/projects/{project_id}/teams/{team_id}", json={"role": role}, headers=admin.headers)
+        assert r.status_code == 200, r.get_json()

@@ -24,6 +24,7 @@ from interfaces.http.identity.schemas import (
     RegistrationSchema,
     UserSchema,
 )
+from interfaces.http.projects.projects import delete_projects_created_by
 from projections.identity import queries
 from projections.store import ReadStore
 
@@ -155,6 +156,8 @@ class UserResource(MethodView):
         if not principal.platform_admin and principal.user_id != user_id:
             raise Forbidden("only platform administrators may delete other users")
         user = user_or_404(user_id)
+        # Their projects first: if the user's deletion then fails, a retry of this request finishes it.
+        delete_projects_created_by(user_id, actor=principal.actor)
         identity().delete_user(UUID(user["uuid"]), actor=principal.actor)
         return ok()
 
