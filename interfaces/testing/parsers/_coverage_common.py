@@ -45,19 +45,46 @@ def to_int(value: str | None, what: str, *, default: int | None = None, allow_ne
     return number
 
 
+def attribute_ints(
+    attrs: dict[str, str], names: tuple[str, ...], what: str, required: tuple[str, ...] = ()
+) -> list[int]:
+    """The integer attributes ``names`` of an element, 0 when absent (``required`` ones must be
+    present); ReportError when one is not a non-negative integer. Fast on good input.
+    """
+    get = attrs.get
+    try:
+        values = [int(get(name) or 0) for name in names]
+    except ValueError:
+        for name in names:
+            to_int(get(name), f"{what} attribute {name}", default=0)  # raises with the culprit named
+        raise
+    for name in required:
+        if name not in attrs:
+            raise ReportError(f"{what}: missing attribute {name}")
+    lowest = min(values)
+    if lowest < 0:
+        raise ReportError(f"{what}: attribute {names[values.index(lowest)]}: negative number {lowest}")
+    return values
+
+
 def iter_text_lines(chunks: Iterable[Chunk], what: str) -> Iterator[tuple[int, str]]:
     """(line number, text without line end) for each line of a UTF-8 text stream."""
     pending = b""
     number = 0
     for chunk in chunks:
         data = pending + bytes(chunk)
-        lines = data.split(b"\n")
-        pending = lines.pop()
+        cut = data.rfind(b"\n") + 1
+        pending = data[cut:]
         if len(pending) > MAX_TEXT_LINE:
-            raise ReportError(f"{what}: line {number + len(lines) + 1} is longer than {MAX_TEXT_LINE} bytes")
-        for raw in lines:
+            long_line = number + data.count(b"\n", 0, cut) + 1
+            raise ReportError(f"{what}: line {long_line} is longer than {MAX_TEXT_LINE} bytes", line=long_line)
+        if not cut:
+            continue
+        lines = data[:cut].decode("utf-8", errors="replace").split("\n")
+        lines.pop()  # the empty string after the last line end
+        for line in lines:
             number += 1
-            yield number, raw.decode("utf-8", errors="replace").rstrip("\r")
+            yield number, line.rstrip("\r")
     if pending:
         number += 1
         yield number, pending.decode("utf-8", errors="replace").rstrip("\r")

@@ -83,8 +83,15 @@ class SafeXmlParser:
         parser.buffer_text = True
         parser.buffer_size = TEXT_BUFFER_SIZE
         parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
+        if self._multiple:
+            # track the depth to know when a document ends and the next may start
+            parser.StartElementHandler = self._start
+            parser.EndElementHandler = self._end
+        else:
+            # the handler's own methods, without a wrapper: after the first element, expat calls
+            # them directly (the fast path for large coverage reports)
+            parser.StartElementHandler = self._first_start
+            parser.EndElementHandler = self._handler.end
         parser.CharacterDataHandler = self._handler.text
         parser.StartDoctypeDeclHandler = self._doctype
         parser.EntityDeclHandler = self._entity_decl
@@ -101,6 +108,11 @@ class SafeXmlParser:
         self._trailer_start = 0
 
     # -- expat callbacks ----------------------------------------------------------------------
+    def _first_start(self, name: str, attrs: dict[str, str]) -> None:
+        self._seen_root = True
+        self._parser.StartElementHandler = self._handler.start
+        self._handler.start(name, attrs)
+
     def _start(self, name: str, attrs: dict[str, str]) -> None:
         self._depth += 1
         self._seen_root = True
@@ -153,6 +165,8 @@ class SafeXmlParser:
                 self._trailer += data
             try:
                 self._parser.Parse(data, False)
+            except ReportError as exc:  # from a handler called directly by expat
+                raise self._with_position(exc) from None
             except pyexpat.ExpatError as exc:
                 if not (self._multiple and self._root_closed):
                     raise self._expat_error(exc) from None
@@ -180,6 +194,8 @@ class SafeXmlParser:
             if no_elements and self.documents == 0 and not self._seen_root:
                 raise ReportError(f"{self._what}: empty input, no XML document found") from None
             raise self._expat_error(exc) from None
+        except ReportError as exc:
+            raise self._with_position(exc) from None
 
     # -- error positions ----------------------------------------------------------------------
     def _global_position(self, line: int, column: int) -> tuple[int, int]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from domain.testing.coverage import CoverageFormat, CoverageReport, LineCounters
-from interfaces.testing.parsers._coverage_common import Chunk, CountedFiles, to_int
+from interfaces.testing.parsers._coverage_common import Chunk, CountedFiles, attribute_ints, to_int
 from interfaces.testing.parsers._xml import ReportSource, iter_chunks, parse_xml_chunks
 from interfaces.testing.parsers.errors import ReportError
 
@@ -69,11 +69,14 @@ class _CloverHandler:
         kind = attrs.get("type", "stmt")
         if kind not in ("stmt", "cond"):
             return  # "method" lines: a method's entry, not a statement
-        number = to_int(attrs.get("num"), f"{WHAT}: <line num>")
-        count = to_int(attrs.get("count"), f"{WHAT}: <line count>", default=0, allow_negative=True)
+        try:
+            number = int(attrs["num"])
+            count = int(attrs.get("count") or 0)
+        except (KeyError, ValueError):
+            number = to_int(attrs.get("num"), f"{WHAT}: <line> attribute num")
+            count = to_int(attrs.get("count"), f"{WHAT}: <line> attribute count", default=0, allow_negative=True)
         if kind == "cond":
-            true_count = to_int(attrs.get("truecount"), f"{WHAT}: <line truecount>", default=0)
-            false_count = to_int(attrs.get("falsecount"), f"{WHAT}: <line falsecount>", default=0)
+            true_count, false_count = attribute_ints(attrs, ("truecount", "falsecount"), f"{WHAT}: <line>")
             executed = count > 0 or true_count + false_count > 0
             if executed and (true_count == 0 or false_count == 0):
                 file.partial_lines.append(number)

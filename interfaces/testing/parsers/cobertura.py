@@ -46,10 +46,17 @@ class _CoberturaHandler:
             self._branches = {}
 
     def _line(self, attrs: dict[str, str]) -> None:
-        number = to_int(attrs.get("number"), f"{WHAT}: <line number>")
-        hits = to_int(attrs.get("hits"), f"{WHAT}: <line hits>", default=0, allow_negative=True)
-        self._hits[number] = max(hits, self._hits.get(number, 0))
-        if attrs.get("branch", "").strip().lower() == "true":
+        try:
+            number = int(attrs["number"])
+            hits = int(attrs.get("hits") or 0)
+        except (KeyError, ValueError):
+            number = to_int(attrs.get("number"), f"{WHAT}: <line> attribute number")
+            hits = to_int(attrs.get("hits"), f"{WHAT}: <line> attribute hits", default=0, allow_negative=True)
+        old = self._hits.get(number)
+        if old is None or hits > old:
+            self._hits[number] = hits
+        branch = attrs.get("branch")
+        if branch is not None and branch.strip().lower() == "true":
             match = _CONDITIONS.search(attrs.get("condition-coverage", ""))
             if match:
                 covered, total = int(match.group(1)), int(match.group(2))

@@ -12,11 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from domain.testing.coverage import CoverageFormat, CoverageReport, LineCounters
-from interfaces.testing.parsers._coverage_common import Chunk, CountedFiles, to_int
+from interfaces.testing.parsers._coverage_common import Chunk, CountedFiles, attribute_ints
 from interfaces.testing.parsers._xml import ReportSource, iter_chunks, parse_xml_chunks
 from interfaces.testing.parsers.errors import ReportError
 
 WHAT = "JaCoCo XML"
+_LINE_ATTRIBUTES = ("nr", "mi", "ci", "mb", "cb")
+_LINE_WHAT = f"{WHAT}: <line>"
 
 
 class _SourceFile:
@@ -60,11 +62,7 @@ class _JacocoHandler:
             self._source = _SourceFile(attrs.get("name", "").strip())
 
     def _line(self, source: _SourceFile, attrs: dict[str, str]) -> None:
-        nr = to_int(attrs.get("nr"), f"{WHAT}: <line nr>")
-        mi = to_int(attrs.get("mi"), f"{WHAT}: <line mi>", default=0)
-        ci = to_int(attrs.get("ci"), f"{WHAT}: <line ci>", default=0)
-        mb = to_int(attrs.get("mb"), f"{WHAT}: <line mb>", default=0)
-        cb = to_int(attrs.get("cb"), f"{WHAT}: <line cb>", default=0)
+        nr, mi, ci, mb, cb = attribute_ints(attrs, _LINE_ATTRIBUTES, _LINE_WHAT, required=("nr",))
         if ci or cb:
             source.covered_lines += 1
             if mi or mb:
@@ -77,10 +75,8 @@ class _JacocoHandler:
         kind = attrs.get("type")
         if kind not in ("LINE", "BRANCH"):
             return
-        counter = LineCounters(
-            covered=to_int(attrs.get("covered"), f"{WHAT}: <counter covered>", default=0),
-            missed=to_int(attrs.get("missed"), f"{WHAT}: <counter missed>", default=0),
-        )
+        covered, missed = attribute_ints(attrs, ("covered", "missed"), f"{WHAT}: <counter>")
+        counter = LineCounters(covered=covered, missed=missed)
         if kind == "LINE":
             source.line_counter = counter
         else:

@@ -48,6 +48,19 @@ def parse_lcov_chunks(chunks: Iterable[Chunk], base_directory: str | None = None
     record: _Record | None = None
     seen_record = False
     for number, line in iter_text_lines(chunks, WHAT):
+        if line.startswith("DA:") and record is not None:  # the fast path: most lines
+            fields = line[3:].split(",")
+            try:
+                line_number = int(fields[0])
+                hits = int(fields[1])
+            except (ValueError, IndexError):
+                pass  # handled, with a message, below
+            else:
+                hits_now = record.hits
+                old = hits_now.get(line_number)
+                if old is None or hits > old:
+                    hits_now[line_number] = hits
+                continue
         text = line.strip()
         if not text:
             continue
@@ -60,7 +73,7 @@ def parse_lcov_chunks(chunks: Iterable[Chunk], base_directory: str | None = None
         key, sep, value = text.partition(":")
         if not sep:
             raise ReportError(f"{WHAT}: unexpected line {number}: {text[:80]!r}", line=number)
-        where = f"{WHAT}: line {number} ({key})"
+        where = f"{WHAT}: line {number} ({key})"  # only reached for lines other than well-formed DA
         if key == "SF":
             if record is not None:  # a record without end_of_record
                 _finish(files, record)
