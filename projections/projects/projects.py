@@ -113,7 +113,7 @@ class ProjectsProjection(Projection):
         if owner is None:
             return  # not a project's event (teams), or its project was deleted
         project_id, kind = int(owner["project_id"]), str(owner["kind"])
-        tx.execute(
+        tx.write(
             "INSERT INTO project_history (position, project_id, aggregate_uuid, aggregate_kind, aggregate_version, "
             "event_type, actor, occurred_at, changes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (e.position, project_id, str(e.event.originator_id), kind, int(e.event.originator_version),
@@ -156,7 +156,7 @@ class ProjectsProjection(Projection):
     @handles(Project.Created)
     def project_created(self, tx: Tx, e: Envelope) -> None:
         ev = e.event
-        tx.execute(
+        tx.write(
             "INSERT INTO projects (id, uuid, name, vcs_url, vcs_username, vcs_online, default_branch, start_date, "
             "creator_id, creator_uuid, description, instructions, homepage, contact, disable_createrepo, "
             "build_enable_net, repos, created_at) "
@@ -166,14 +166,14 @@ class ProjectsProjection(Projection):
              ev.instructions, ev.homepage, ev.contact, bool(ev.disable_createrepo), bool(ev.build_enable_net),
              json.dumps(list(ev.repos)), e.occurred_at),
         )
-        tx.execute(
+        tx.write(
             "INSERT INTO project_aggregates (aggregate_uuid, project_id, kind) VALUES (%s, %s, %s)",
             (str(ev.originator_id), e.position, "project"),
         )
 
     def _set_project(self, tx: Tx, e: Envelope, **values: Any) -> None:
         assignments = ", ".join(f"{column}=%s" for column in values)
-        tx.execute(f"UPDATE projects SET {assignments} WHERE uuid=%s", (*values.values(), str(e.event.originator_id)))
+        tx.write(f"UPDATE projects SET {assignments} WHERE uuid=%s", (*values.values(), str(e.event.originator_id)))
 
     @handles(Project.Renamed)
     def project_renamed(self, tx: Tx, e: Envelope) -> None:
@@ -211,8 +211,8 @@ class ProjectsProjection(Projection):
         if project_id is None:
             return
         for table in PROJECT_TABLES:
-            tx.execute(f"DELETE FROM {table} WHERE project_id=%s", (project_id,))
-        tx.execute("DELETE FROM projects WHERE id=%s", (project_id,))
+            tx.write(f"DELETE FROM {table} WHERE project_id=%s", (project_id,))
+        tx.write("DELETE FROM projects WHERE id=%s", (project_id,))
 
     # --- configuration collections ----------------------------------------------------------------
     @handles(ProjectModules.Created, ProjectFilePatterns.Created, ProjectAnalyzers.Created, ProjectMembers.Created)
@@ -222,7 +222,7 @@ class ProjectsProjection(Projection):
         if project_id is None:
             return
         kind = next(k for cls, k in COLLECTION_KINDS.items() if type(ev).__qualname__ == f"{cls.__name__}.Created")
-        tx.execute(
+        tx.write(
             "INSERT INTO project_aggregates (aggregate_uuid, project_id, kind) VALUES (%s, %s, %s)",
             (str(ev.originator_id), project_id, kind),
         )
@@ -232,7 +232,7 @@ class ProjectsProjection(Projection):
     def _add_item(self, tx: Tx, e: Envelope, kind: str) -> int | None:
         project_id = self._owner(tx, e)
         if project_id is not None:
-            tx.execute(
+            tx.write(
                 "INSERT INTO project_items (id, project_id, kind, item_key) VALUES (%s, %s, %s, %s)",
                 (e.position, project_id, kind, e.event.key),
             )
@@ -242,24 +242,24 @@ class ProjectsProjection(Projection):
     def module_added(self, tx: Tx, e: Envelope) -> None:
         project_id = self._add_item(tx, e, "module")
         if project_id is not None:
-            tx.execute(
+            tx.write(
                 "INSERT INTO project_modules (id, project_id, item_key, path) VALUES (%s, %s, %s, %s)",
                 (e.position, project_id, e.event.key, e.event.path),
             )
 
     @handles(ProjectModules.ModuleChanged)
     def module_changed(self, tx: Tx, e: Envelope) -> None:
-        tx.execute("UPDATE project_modules SET path=%s WHERE item_key=%s", (e.event.path, e.event.key))
+        tx.write("UPDATE project_modules SET path=%s WHERE item_key=%s", (e.event.path, e.event.key))
 
     @handles(ProjectModules.ModuleRemoved)
     def module_removed(self, tx: Tx, e: Envelope) -> None:
-        tx.execute("DELETE FROM project_modules WHERE item_key=%s", (e.event.key,))
+        tx.write("DELETE FROM project_modules WHERE item_key=%s", (e.event.key,))
 
     @handles(ProjectFilePatterns.PatternAdded)
     def pattern_added(self, tx: Tx, e: Envelope) -> None:
         project_id = self._add_item(tx, e, "file_pattern")
         if project_id is not None:
-            tx.execute(
+            tx.write(
                 "INSERT INTO project_file_patterns (id, project_id, item_key, pattern, inclusion_type) "
                 "VALUES (%s, %s, %s, %s, %s)",
                 (e.position, project_id, e.event.key, e.event.pattern, e.event.inclusion_type),
@@ -267,20 +267,20 @@ class ProjectsProjection(Projection):
 
     @handles(ProjectFilePatterns.PatternChanged)
     def pattern_changed(self, tx: Tx, e: Envelope) -> None:
-        tx.execute(
+        tx.write(
             "UPDATE project_file_patterns SET pattern=%s, inclusion_type=%s WHERE item_key=%s",
             (e.event.pattern, e.event.inclusion_type, e.event.key),
         )
 
     @handles(ProjectFilePatterns.PatternRemoved)
     def pattern_removed(self, tx: Tx, e: Envelope) -> None:
-        tx.execute("DELETE FROM project_file_patterns WHERE item_key=%s", (e.event.key,))
+        tx.write("DELETE FROM project_file_patterns WHERE item_key=%s", (e.event.key,))
 
     @handles(ProjectAnalyzers.AnalyzerAdded)
     def analyzer_added(self, tx: Tx, e: Envelope) -> None:
         project_id = self._add_item(tx, e, "analyzer")
         if project_id is not None:
-            tx.execute(
+            tx.write(
                 "INSERT INTO project_analyzers (id, project_id, item_key, analyzer_name, enabled, parameters) "
                 "VALUES (%s, %s, %s, %s, %s, %s)",
                 (e.position, project_id, e.event.key, e.event.analyzer_name, bool(e.event.enabled),
@@ -289,7 +289,7 @@ class ProjectsProjection(Projection):
 
     @handles(ProjectAnalyzers.AnalyzerChanged)
     def analyzer_changed(self, tx: Tx, e: Envelope) -> None:
-        tx.execute(
+        tx.write(
             "UPDATE project_analyzers SET analyzer_name=%s, enabled=%s, parameters=%s WHERE item_key=%s",
             (e.event.analyzer_name, bool(e.event.enabled), json.dumps(e.event.parameters, sort_keys=True),
              e.event.key),
@@ -297,13 +297,13 @@ class ProjectsProjection(Projection):
 
     @handles(ProjectAnalyzers.AnalyzerRemoved)
     def analyzer_removed(self, tx: Tx, e: Envelope) -> None:
-        tx.execute("DELETE FROM project_analyzers WHERE item_key=%s", (e.event.key,))
+        tx.write("DELETE FROM project_analyzers WHERE item_key=%s", (e.event.key,))
 
     # --- roles ------------------------------------------------------------------------------------
     @staticmethod
     def _set_user_role(tx: Tx, project_id: int, user_id: int, user_uuid: str, role: str) -> None:
-        tx.execute("DELETE FROM project_user_roles WHERE project_id=%s AND user_id=%s", (project_id, user_id))
-        tx.execute(
+        tx.write("DELETE FROM project_user_roles WHERE project_id=%s AND user_id=%s", (project_id, user_id))
+        tx.write(
             "INSERT INTO project_user_roles (project_id, user_id, user_uuid, role) VALUES (%s, %s, %s, %s)",
             (project_id, user_id, user_uuid, role),
         )
@@ -317,7 +317,7 @@ class ProjectsProjection(Projection):
     @handles(ProjectMembers.UserRoleRemoved)
     def user_role_removed(self, tx: Tx, e: Envelope) -> None:
         project_id = self._owner(tx, e)
-        tx.execute(
+        tx.write(
             "DELETE FROM project_user_roles WHERE project_id=%s AND user_id=%s", (project_id, int(e.event.user_id))
         )
 
@@ -327,8 +327,8 @@ class ProjectsProjection(Projection):
         team_id = int(e.event.team_id)
         if project_id is None or tx.scalar("SELECT id FROM teams WHERE id=%s", (team_id,)) is None:
             return
-        tx.execute("DELETE FROM project_team_roles WHERE project_id=%s AND team_id=%s", (project_id, team_id))
-        tx.execute(
+        tx.write("DELETE FROM project_team_roles WHERE project_id=%s AND team_id=%s", (project_id, team_id))
+        tx.write(
             "INSERT INTO project_team_roles (project_id, team_id, role) VALUES (%s, %s, %s)",
             (project_id, team_id, e.event.role),
         )
@@ -336,7 +336,7 @@ class ProjectsProjection(Projection):
     @handles(ProjectMembers.TeamRoleRemoved)
     def team_role_removed(self, tx: Tx, e: Envelope) -> None:
         project_id = self._owner(tx, e)
-        tx.execute(
+        tx.write(
             "DELETE FROM project_team_roles WHERE project_id=%s AND team_id=%s", (project_id, int(e.event.team_id))
         )
 
@@ -350,8 +350,8 @@ class ProjectsProjection(Projection):
     def _add_members(tx: Tx, team_id: int, members: list[dict[str, Any]]) -> None:
         for fact in members:
             ref = UserRef.of(fact)
-            tx.execute("DELETE FROM team_members WHERE team_id=%s AND user_id=%s", (team_id, ref.id))
-            tx.execute(
+            tx.write("DELETE FROM team_members WHERE team_id=%s AND user_id=%s", (team_id, ref.id))
+            tx.write(
                 "INSERT INTO team_members (team_id, user_id, user_uuid) VALUES (%s, %s, %s)",
                 (team_id, ref.id, str(ref.uuid)),
             )
@@ -359,7 +359,7 @@ class ProjectsProjection(Projection):
     @handles(Team.Created)
     def team_created(self, tx: Tx, e: Envelope) -> None:
         ev = e.event
-        tx.execute(
+        tx.write(
             "INSERT INTO teams (id, uuid, name, creator_id, created_at) VALUES (%s, %s, %s, %s, %s)",
             (e.position, str(ev.originator_id), ev.name, int(ev.creator_id), e.occurred_at),
         )
@@ -367,7 +367,7 @@ class ProjectsProjection(Projection):
 
     @handles(Team.Renamed)
     def team_renamed(self, tx: Tx, e: Envelope) -> None:
-        tx.execute("UPDATE teams SET name=%s WHERE uuid=%s", (e.event.name, str(e.event.originator_id)))
+        tx.write("UPDATE teams SET name=%s WHERE uuid=%s", (e.event.name, str(e.event.originator_id)))
 
     @handles(Team.MembersAdded)
     def team_members_added(self, tx: Tx, e: Envelope) -> None:
@@ -379,7 +379,7 @@ class ProjectsProjection(Projection):
     def team_members_removed(self, tx: Tx, e: Envelope) -> None:
         team_id = self._team_id(tx, e)
         for fact in e.event.members:
-            tx.execute(
+            tx.write(
                 "DELETE FROM team_members WHERE team_id=%s AND user_id=%s", (team_id, UserRef.of(fact).id)
             )
 
@@ -388,6 +388,6 @@ class ProjectsProjection(Projection):
         team_id = self._team_id(tx, e)
         if team_id is None:
             return
-        tx.execute("DELETE FROM team_members WHERE team_id=%s", (team_id,))
-        tx.execute("DELETE FROM project_team_roles WHERE team_id=%s", (team_id,))
-        tx.execute("DELETE FROM teams WHERE id=%s", (team_id,))
+        tx.write("DELETE FROM team_members WHERE team_id=%s", (team_id,))
+        tx.write("DELETE FROM project_team_roles WHERE team_id=%s", (team_id,))
+        tx.write("DELETE FROM teams WHERE id=%s", (team_id,))
