@@ -86,6 +86,9 @@ class Settings:
     run_projections: bool = True
     run_workers: bool = True
     postgres_pool_size: int = 4
+    login_failures_per_user: int = 10
+    login_failures_per_address: int = 50
+    login_window_seconds: int = 600
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -106,6 +109,9 @@ class Settings:
             run_projections=_bool(env, "CODEANNALS_RUN_PROJECTIONS", True),
             run_workers=_bool(env, "CODEANNALS_RUN_WORKERS", True),
             postgres_pool_size=_int(env, "CODEANNALS_POSTGRES_POOL_SIZE", 4),
+            login_failures_per_user=_int(env, "CODEANNALS_LOGIN_FAILURES_PER_USER", 10),
+            login_failures_per_address=_int(env, "CODEANNALS_LOGIN_FAILURES_PER_ADDRESS", 50),
+            login_window_seconds=_int(env, "CODEANNALS_LOGIN_WINDOW_SECONDS", 600),
             extra={k: v for k, v in env.items() if k.startswith("CODEANNALS_")},
         )
 

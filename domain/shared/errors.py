@@ -41,5 +41,13 @@ class TooLarge(DomainError):
     """The payload exceeds a configured limit (HTTP 413)."""
 
 
+class RateLimited(DomainError):
+    """Too many attempts; try again later (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after: int, **data: object) -> None:
+        super().__init__(message, **data)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """A dependency (the database) is down; try again later (HTTP 503)."""

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response, current_app
 from flask_smorest import Api
 
+from application.identity.throttle import LoginThrottle
 from application.shared import positions
 from interfaces.container import Container
 from interfaces.http import errors
@@ -54,6 +55,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.extensions["codeannals"] = container
     app.extensions["codeannals.jwt"] = JwtCodec(
         container.secret_key, settings.access_token_minutes, settings.refresh_token_days
+    )
+    app.extensions["codeannals.login_throttle"] = LoginThrottle(
+        settings.login_failures_per_user, settings.login_failures_per_address, settings.login_window_seconds
     )
     api = Api(app, spec_kwargs={"info": {"description": "coderadar, Projektor, Testery and Copr API 2 in one server"}})
     api.spec.components.security_scheme("jwt", {"type": "apiKey", "in": "header", "name": "Authorization"})

@@ -18,6 +18,7 @@ from domain.shared.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    RateLimited,
     TooLarge,
     Unauthenticated,
     Unavailable,
@@ -34,6 +35,7 @@ STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     TooLarge: 413,
     Unprocessable: 422,
+    RateLimited: 429,
     Unavailable: 503,
 }
 
@@ -112,6 +114,8 @@ def handle_http_exception(exc: HTTPException) -> Response:
 def handle_domain_error(exc: DomainError) -> Response:
     status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 400)
     headers = {"Retry-After": "5"} if status == 503 else None
+    if isinstance(exc, RateLimited):
+        headers = {"Retry-After": str(exc.retry_after)}
     if status == 401 and family_of(request.path) == "copr":
         headers = {"WWW-Authenticate": 'Basic realm="copr"'}
     return error_response(status, exc.message, dict(exc.data) or None, headers)
@@ -120,6 +124,8 @@ def handle_domain_error(exc: DomainError) -> Response:
 def handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
+    if isinstance(exc, RecursionError):
+        return error_response(400, "invalid request: the body is nested too deeply")
     if isinstance(exc, IntegrityError):
         return error_response(409, "a concurrent change was saved first; reload and try again")
     if _is_database_down(exc):

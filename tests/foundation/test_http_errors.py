@@ -63,3 +63,17 @@ def test_openapi_docs_health_and_version(client: FlaskClient) -> None:
     health = client.get("/health").get_json()
     assert health["status"] == "ok" and health["database"] in ("sqlite", "postgres")
     assert client.get("/version").get_json()["name"] == "codeannals"
+
+
+def test_hostile_json_bodies_are_400(client: FlaskClient) -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    r = client.post("/api/user/registration", data=deep, content_type="application/json")
+    assert r.status_code == 400 and "nested too deeply" in r.get_json()["errorMessage"]
+    r = client.post("/api/user/registration", data=b'{"username": "\xff\xfe", "password": "x"}',
+                    content_type="application/json")
+    assert r.status_code == 400 and "JSON" in r.get_json()["errorMessage"]
+    r = client.post("/api/user/registration", json={"username": "abc\u0000", "password": "password1"})
+    assert r.status_code == 400
+    r = client.post("/api/user/registration", json={"username": "x' OR '1'='1", "password": "password1"})
+    assert r.status_code == 400
+    assert client.get("/health").status_code == 200

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from application.identity.service import IdentityApplication
+from application.identity.throttle import LoginThrottle
 from domain.shared.actor import SYSTEM
 from domain.shared.errors import Forbidden, NotFound, Unauthenticated
 from interfaces.http.auth import JwtCodec, current_principal, require_platform_admin, require_user
@@ -71,8 +72,6 @@ class Registration(MethodView):
 
 
 def _has_credentials() -> bool:
-    from flask import request
-
     return bool(request.headers.get("Authorization"))
 
 
@@ -81,9 +80,20 @@ class Login(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, LoginResultSchema)
     @blp.alt_response(401, description="Bad username or password")
+    @blp.alt_response(429, description="Too many failed attempts for this username or address")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Log in: an access token (15 minutes) and a refresh token (60 days)."""
-        user = identity().authenticate(body["username"], body["password"])
+        """Log in: an access token (15 minutes) and a refresh token (60 days).
+
+        Failed attempts are throttled per username and per client address (429 with Retry-After)."""
+        throttle: LoginThrottle = current_app.extensions["codeannals.login_throttle"]
+        address = request.remote_addr or "unknown"
+        throttle.check(body["username"], address)
+        try:
+            user = identity().authenticate(body["username"], body["password"])
+        except Unauthenticated:
+            throttle.failed(body["username"], address)
+            raise
+        throttle.succeeded(body["username"])
         row = queries.user_by_username(store(), user.username)
         if row is None:
             raise Unauthenticated("bad username or password")
