@@ -1,0 +1,1 @@
+"""Read model of the history context (see queries.py for the tables)."""
