@@ -1,0 +1,1 @@
+"""The history context: importing git history, refreshing it, and contributors."""

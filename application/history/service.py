@@ -1,0 +1,57 @@
+"""History use cases: import jobs (created and run by the importer process manager), refresh requests,
+and contributors' merges and display names."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from application.shared.base import ContextApplication
+from domain.history.contributors import ProjectContributors, contributors_id
+from domain.history.import_job import CommitBatch, ImportJob, batch_id
+from domain.shared.errors import Conflict
+
+
+class HistoryApplication(ContextApplication):
+    name = "history"
+    snapshotting_intervals = {ImportJob: 100, ProjectContributors: 50}
+
+    def job(self, job_uuid: UUID) -> ImportJob | None:
+        job: ImportJob | None = self.find_aggregate(job_uuid)
+        return job
+
+    def batch(self, job_uuid: UUID, seq: int) -> CommitBatch:
+        batch: CommitBatch = self.repository.get(batch_id(job_uuid, seq))
+        return batch
+
+    def request_refresh(self, job_uuid: UUID, actor: str) -> bool:
+        """Ask the importer to fetch the project's repository again now. False when there is no
+        current import job (the importer will import the project anyway)."""
+        for _ in range(4):
+            job = self.job(job_uuid)
+            if job is None or job.terminal:
+                return False
+            job.request_refresh(actor=actor)
+            try:
+                self.save(job)
+                return True
+            except Conflict:  # a concurrent change (a batch recorded): try again on the newest state
+                continue
+        return False
+
+    # --- contributors ---------------------------------------------------------------------------
+    def _contributors(self, project_uuid: UUID, project_num: int, actor: str) -> ProjectContributors:
+        found: ProjectContributors | None = self.find_aggregate(contributors_id(project_uuid))
+        return found or ProjectContributors(project_id=project_uuid, project_num=project_num, actor=actor)
+
+    def merge_contributors(self, project_uuid: UUID, project_num: int, contributor_ids: list[int],
+                           display_name: str, actor: str) -> None:
+        """Merge contributors (ids checked by the caller against the read model); the first survives."""
+        contributors = self._contributors(project_uuid, project_num, actor)
+        contributors.merge(contributor_ids, display_name, actor=actor)
+        self.save(contributors)
+
+    def change_contributor_name(self, project_uuid: UUID, project_num: int, contributor_id: int,
+                                display_name: str, actor: str) -> None:
+        contributors = self._contributors(project_uuid, project_num, actor)
+        contributors.change_display_name(contributor_id, display_name, actor=actor)
+        self.save(contributors)
