@@ -79,6 +79,8 @@ class Settings:
     access_token_minutes: int = 15
     refresh_token_days: int = 60
     max_request_bytes: int = 150 * 1024 * 1024
+    max_decompressed_bytes: int = 512 * 1024 * 1024
+    max_test_cases: int = 500_000
     read_wait_seconds: float = 5.0
     password_cost: int = 14
     local_repo_roots: tuple[Path, ...] = ()
@@ -102,6 +104,8 @@ class Settings:
             access_token_minutes=_int(env, "CODEANNALS_ACCESS_TOKEN_MINUTES", 15),
             refresh_token_days=_int(env, "CODEANNALS_REFRESH_TOKEN_DAYS", 60),
             max_request_bytes=_int(env, "CODEANNALS_MAX_REQUEST_BYTES", 150 * 1024 * 1024),
+            max_decompressed_bytes=_int(env, "CODEANNALS_MAX_DECOMPRESSED_BYTES", 512 * 1024 * 1024),
+            max_test_cases=_int(env, "CODEANNALS_MAX_TEST_CASES", 500_000),
             read_wait_seconds=_float(env, "CODEANNALS_READ_WAIT_SECONDS", 5.0),
             password_cost=_int(env, "CODEANNALS_PASSWORD_COST", 14),
             local_repo_roots=roots,
@@ -150,7 +154,7 @@ class Settings:
         if self.database_url:
             pg = self.postgres
             env.update(
-                PERSISTENCE_MODULE="eventsourcing.postgres",
+                PERSISTENCE_MODULE="interfaces.persistence.postgres:Factory",
                 POSTGRES_DBNAME=pg.dbname,
                 POSTGRES_HOST=pg.host,
                 POSTGRES_PORT=str(pg.port),
@@ -158,7 +162,7 @@ class Settings:
                 POSTGRES_PASSWORD=pg.password,
                 POSTGRES_POOL_SIZE=str(self.postgres_pool_size),
                 POSTGRES_MAX_OVERFLOW=str(self.postgres_pool_size),
-                POSTGRES_CONNECT_TIMEOUT="5",
+                POSTGRES_CONNECT_TIMEOUT="2",
                 POSTGRES_LOCK_TIMEOUT="10",
                 POSTGRES_PRE_PING="y",
             )

@@ -234,7 +234,7 @@ class PostgresTx(Tx):
 class PostgresReadStore(ReadStore):
     dialect = "postgres"
 
-    def __init__(self, conninfo: str, min_size: int = 1, max_size: int = 8, timeout: float = 10.0) -> None:
+    def __init__(self, conninfo: str, min_size: int = 1, max_size: int = 8, timeout: float = 3.0) -> None:
         from psycopg.rows import dict_row
         from psycopg_pool import ConnectionPool
 
