@@ -35,14 +35,18 @@ PROJECT_FIELDS = ("name", "vcs_url", "vcs_username", "vcs_password", "vcs_online
 
 @dataclass(frozen=True)
 class NewProject:
+    """A project to create. ``vcs_url`` None: no repository (Copr projects; coderadar always gives one).
+    ``group``: the Copr group that manages it."""
+
     name: str
-    vcs_url: str
+    vcs_url: str | None
     vcs_username: str | None = None
     vcs_password: str | None = None
     vcs_online: bool = True
     default_branch: str | None = None
     start_date: int | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,7 +138,7 @@ class ProjectsApplication(ContextApplication):
         """Create a project with empty configuration; its creator becomes its ADMIN."""
         project = Project.create(
             name=new.name,
-            vcs_url=self.check_vcs_url(new.vcs_url),
+            vcs_url=None if new.vcs_url is None else self.check_vcs_url(new.vcs_url),
             creator=creator.uuid,
             creator_id=creator.id,
             actor=actor,
@@ -143,6 +147,7 @@ class ProjectsApplication(ContextApplication):
             vcs_online=new.vcs_online,
             default_branch=new.default_branch,
             start_date=new.start_date,
+            group=new.group,
             **dict(new.details),
         )
         position = self.save_position(

@@ -5,7 +5,9 @@ separate aggregates (``configuration.py``, ``members.py``) with ids derived from
 changing one never conflicts with changing another, and each can be rebuilt as of any moment.
 
 Events a history-import worker reacts to: ``Project.Created``, ``Project.VcsUrlChanged``,
-``Project.VcsCredentialsChanged``, ``Project.StartDateChanged`` and ``Project.Deleted``.
+``Project.VcsCredentialsChanged``, ``Project.StartDateChanged`` and ``Project.Deleted``. A project
+created through Copr API 2 may have no repository: its ``vcs_url`` is then the empty text (there is
+nothing to import until a ``vcsUrl`` is set through coderadar).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from domain.shared.errors import Invalid, NotFound
 
 MAX_NAME_LENGTH = 255
 MAX_TEXT_LENGTH = 1000
+MAX_GROUP_LENGTH = 100
 
 # Copr project fields (API 2): kept on every project, not shown by the coderadar API.
 COPR_TEXT_FIELDS = ("description", "instructions", "homepage", "contact")
@@ -56,6 +59,17 @@ def check_optional_text(field: str, value: object, limit: int = MAX_TEXT_LENGTH)
     if "\x00" in value:
         raise Invalid(f"{field} must not contain NUL characters")
     return value
+
+
+def check_group(value: object) -> str | None:
+    """A Copr group (the name of the group that manages the project), or None for a personal project."""
+    group = check_optional_text("group", value, MAX_GROUP_LENGTH)
+    if group is None or not group.strip():
+        return None
+    group = group.strip()
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in group):
+        raise Invalid("group must not contain control characters")
+    return group
 
 
 def check_branch(value: object) -> str | None:
@@ -108,6 +122,7 @@ class Project(Aggregate):
         build_enable_net: bool
         repos: list[str]
         actor: str
+        group: str | None = None
 
     class Renamed(Aggregate.Event):
         name: str
@@ -161,6 +176,7 @@ class Project(Aggregate):
         build_enable_net: bool,
         repos: list[str],
         actor: str,
+        group: str | None = None,
     ) -> None:
         self.name = name
         self.vcs_url = vcs_url
@@ -178,13 +194,14 @@ class Project(Aggregate):
         self.disable_createrepo = disable_createrepo
         self.build_enable_net = build_enable_net
         self.repos = list(repos)
+        self.group = group
         self.deleted = False
 
     @classmethod
     def create(
         cls,
         name: str,
-        vcs_url: str,
+        vcs_url: str | None,
         creator: UUID,
         creator_id: int,
         actor: str,
@@ -193,13 +210,17 @@ class Project(Aggregate):
         vcs_online: bool = True,
         default_branch: str | None = None,
         start_date: int | None = None,
+        group: str | None = None,
         **details: Any,
     ) -> Project:
-        """A new project, every field checked. ``details`` are Copr fields (defaults: empty / false)."""
+        """A new project, every field checked. ``details`` are Copr fields (defaults: empty / false).
+
+        ``vcs_url`` None: a project without a repository (Copr projects); stored as an empty text.
+        ``group``: the Copr group managing the project (None: a personal project); it never changes."""
         copr = {**COPR_DEFAULTS, **check_details(details)}
         return cls(
             name=check_project_name(name),
-            vcs_url=parse_vcs_url(vcs_url).url,
+            vcs_url="" if vcs_url is None else parse_vcs_url(vcs_url).url,
             vcs_username=check_optional_text("vcsUsername", vcs_username),
             vcs_password=check_optional_text("vcsPassword", vcs_password),
             vcs_online=bool(vcs_online),
@@ -208,6 +229,7 @@ class Project(Aggregate):
             creator=creator,
             creator_id=creator_id,
             actor=actor,
+            group=check_group(group),
             **copr,
         )
 

@@ -48,7 +48,7 @@ def event_type(event: Any) -> str:
 
 class ProjectsProjection(Projection):
     name = "projects"
-    version = 1
+    version = 2  # 2: group_name (the Copr group of a project)
     follows = ("projects",)
     tables = {
         "projects": """CREATE TABLE projects (
@@ -57,7 +57,7 @@ class ProjectsProjection(Projection):
             creator_id BIGINT NOT NULL, creator_uuid TEXT NOT NULL, description TEXT NOT NULL,
             instructions TEXT NOT NULL, homepage TEXT NOT NULL, contact TEXT NOT NULL,
             disable_createrepo BOOLEAN NOT NULL, build_enable_net BOOLEAN NOT NULL, repos TEXT NOT NULL,
-            created_at TEXT NOT NULL)""",
+            created_at TEXT NOT NULL, group_name TEXT)""",
         "project_aggregates": """CREATE TABLE project_aggregates (
             aggregate_uuid TEXT PRIMARY KEY, project_id BIGINT NOT NULL, kind TEXT NOT NULL)""",
         "project_items": """CREATE TABLE project_items (
@@ -159,12 +159,12 @@ class ProjectsProjection(Projection):
         tx.write(
             "INSERT INTO projects (id, uuid, name, vcs_url, vcs_username, vcs_online, default_branch, start_date, "
             "creator_id, creator_uuid, description, instructions, homepage, contact, disable_createrepo, "
-            "build_enable_net, repos, created_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            "build_enable_net, repos, created_at, group_name) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
             (e.position, str(ev.originator_id), ev.name, ev.vcs_url, ev.vcs_username, bool(ev.vcs_online),
              ev.default_branch, ev.start_date, int(ev.creator_id), str(ev.creator), ev.description,
              ev.instructions, ev.homepage, ev.contact, bool(ev.disable_createrepo), bool(ev.build_enable_net),
-             json.dumps(list(ev.repos)), e.occurred_at),
+             json.dumps(list(ev.repos)), e.occurred_at, getattr(ev, "group", None)),
         )
         tx.write(
             "INSERT INTO project_aggregates (aggregate_uuid, project_id, kind) VALUES (%s, %s, %s)",
