@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from application.builds.service import BuildsApplication
 from application.identity.service import IdentityApplication
 from application.projects.service import ProjectsApplication
 from application.shared.base import ContextApplication
 from interfaces.analysis.complexity import full_catalog
 from projections.audit.events import AuditProjection
+from projections.builds.builds import BuildsProjection
 from projections.identity.users import UsersProjection
 from projections.projection import Projection
 from projections.projects.projects import ProjectsProjection
@@ -27,6 +29,7 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
         IdentityApplication(env=env(IdentityApplication.name), password_cost=settings.password_cost),
         ProjectsApplication(env=env(ProjectsApplication.name), local_repo_roots=settings.local_repo_roots,
                             analyzers=full_catalog()),
+        BuildsApplication(env=env(BuildsApplication.name)),
     ]
 
 
@@ -34,6 +37,7 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
     return [
         UsersProjection(),
         ProjectsProjection(),
+        BuildsProjection(),
         AuditProjection(application_names),
     ]
 
