@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from application.identity.throttle import LoginThrottle
 from application.shared import positions
@@ -15,9 +16,35 @@ from interfaces.container import Container
 from interfaces.http import errors
 from interfaces.http.auth import JwtCodec
 from interfaces.http.blueprints import all_blueprints
+from interfaces.http.schemas import ErrorSchema
 from interfaces.settings import Settings
 
 log = logging.getLogger("codeannals.http")
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` that matches only non-negative 64-bit integers."""
+
+    regex = r"\d{1,19}"
+
+    def to_python(self, value: str) -> Any:
+        number = int(value)
+        if number > MAX_ID:
+            raise ValidationError()
+        return number
+
+
+MAX_ID = 2**63 - 1
+
+
+def _int_schema(converter: Any) -> dict[str, Any]:
+    return {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+
+
+class CodeAnnalsApi(Api):
+    """flask-smorest's Api, documenting the error bodies every family really sends."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 def package_version() -> str:
@@ -38,6 +65,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         container.start()
 
     app = Flask("codeannals")
+    # Ids in paths are 64-bit: anything longer is no route (404), never an overflow in the database.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.update(
         API_TITLE="Code Annals",
         API_VERSION=package_version(),
@@ -59,7 +88,9 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.extensions["codeannals.login_throttle"] = LoginThrottle(
         settings.login_failures_per_user, settings.login_failures_per_address, settings.login_window_seconds
     )
-    api = Api(app, spec_kwargs={"info": {"description": "coderadar, Projektor, Testery and Copr API 2 in one server"}})
+    description = "coderadar, Projektor, Testery and Copr API 2 in one server"
+    api = CodeAnnalsApi(app, spec_kwargs={"info": {"description": description}})
+    api.register_converter(BoundedIntConverter, _int_schema)
     api.spec.components.security_scheme("jwt", {"type": "apiKey", "in": "header", "name": "Authorization"})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     api.spec.components.security_scheme("basic", {"type": "http", "scheme": "basic"})

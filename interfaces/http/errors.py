@@ -124,6 +124,8 @@ def handle_domain_error(exc: DomainError) -> Response:
 def handle_unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException):
         return handle_http_exception(exc)
+    if isinstance(exc, OverflowError):
+        return error_response(400, "invalid request: a number is out of range")
     if isinstance(exc, RecursionError):
         return error_response(400, "invalid request: the body is nested too deeply")
     if isinstance(exc, IntegrityError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema
+from marshmallow import EXCLUDE, INCLUDE, Schema, fields
 
 
 class RequestSchema(Schema):
@@ -13,5 +13,14 @@ class RequestSchema(Schema):
 
 
 class ErrorSchema(Schema):
+    """Every error body, whichever API family answers: coderadar ``errorMessage``, Copr ``message``
+    and ``data``, Projektor ``error_message`` (and ``id``), Testery ``message``."""
+
     class Meta:
-        unknown = EXCLUDE
+        unknown = INCLUDE
+
+    errorMessage = fields.String(metadata={"description": "coderadar: what went wrong"})
+    message = fields.String(metadata={"description": "Copr and Testery: what went wrong"})
+    data = fields.Dict(metadata={"description": "Copr: details"})
+    error_message = fields.String(metadata={"description": "Projektor: what went wrong"})
+    id = fields.String(metadata={"description": "Projektor: the test run id"})

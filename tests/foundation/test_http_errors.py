@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 
 from interfaces.container import Container
 from interfaces.http.app import create_app
+from tests.support.api import Api
 
 
 def test_unknown_paths_and_methods_answer_json(client: FlaskClient) -> None:
@@ -77,3 +78,13 @@ def test_hostile_json_bodies_are_400(client: FlaskClient) -> None:
     r = client.post("/api/user/registration", json={"username": "x' OR '1'='1", "password": "password1"})
     assert r.status_code == 400
     assert client.get("/health").status_code == 200
+
+
+def test_ids_beyond_64_bits_are_404_and_documented_bounds(client: FlaskClient, api: Api) -> None:
+    user = api.register("bounded")
+    r = client.get("/api/users/99999999999999999999999", headers=user.headers)
+    assert r.status_code == 404 and "errorMessage" in r.get_json()
+    spec = client.get("/openapi.json").get_json()
+    (param,) = spec["paths"]["/api/users/{user_id}"]["parameters"]
+    assert param["schema"] == {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+    assert "errorMessage" in spec["components"]["schemas"]["Error"]["properties"]
