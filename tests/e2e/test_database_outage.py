@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 import requests
 
+from tests.support.load import RegistrationLoad
 from tests.support.server import ServerProcess
 from tests.support.tcp_proxy import TcpProxy
 
@@ -28,45 +28,16 @@ def test_outage_answers_503_then_recovers_and_keeps_every_accepted_write(
     server.start()
     try:
         base = server.url
-        accepted: dict[str, int] = {}
-        statuses: list[tuple[int, str | None]] = []
-        cond = threading.Condition()
-        stop = threading.Event()
-
-        def client(n: int) -> None:
-            session = requests.Session()
-            i = 0
-            while not stop.is_set():
-                i += 1
-                name = f"c{n}u{i}"
-                try:
-                    r = session.post(f"{base}/api/user/registration",
-                                     json={"username": name, "password": "password1"}, timeout=30)
-                except requests.RequestException:
-                    continue
-                with cond:
-                    statuses.append((r.status_code, r.headers.get("Retry-After")))
-                    if r.status_code == 201:
-                        accepted[name] = r.json()["id"]
-                    cond.notify_all()
-
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(3)]
-        for t in threads:
-            t.start()
-        with cond:
-            assert cond.wait_for(lambda: len(accepted) >= 10, timeout=60)
-        proxy.cut()
-        with cond:
-            assert cond.wait_for(lambda: any(s == 503 for s, _ in statuses), timeout=60), statuses[-10:]
-            during = len(statuses)
-        proxy.restore()
-        with cond:
-            assert cond.wait_for(lambda: any(s == 201 for s, _ in statuses[during:]), timeout=60)
-            after = len(statuses)
-            assert cond.wait_for(lambda: sum(1 for s, _ in statuses[after:] if s == 201) >= 5, timeout=60)
-        stop.set()
-        for t in threads:
-            t.join(60)
+        with RegistrationLoad(base, clients=3) as load:
+            assert load.wait_for(lambda lo: len(lo.accepted) >= 10)
+            proxy.cut()
+            assert load.wait_for(lambda lo: any(s == 503 for s, _ in lo.statuses)), load.statuses[-10:]
+            during = len(load.statuses)
+            proxy.restore()
+            assert load.wait_for(lambda lo: any(s == 201 for s, _ in lo.statuses[during:]))
+            after = len(load.statuses)
+            assert load.wait_for(lambda lo: sum(1 for s, _ in lo.statuses[after:] if s == 201) >= 5)
+        accepted, statuses = load.snapshot(), list(load.statuses)
 
         assert all(retry for status, retry in statuses if status == 503)
         unexpected = {status for status, _ in statuses} - {201, 409, 503}

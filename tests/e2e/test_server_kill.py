@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import requests
 
 from interfaces.container import Container
 from interfaces.settings import Settings
+from tests.support.load import RegistrationLoad
 from tests.support.readmodels import dump
 from tests.support.server import ServerProcess
 
@@ -22,37 +22,10 @@ def test_registrations_answered_201_survive_a_sigkill(env: dict[str, str], tmp_p
         base = server.url
         assert requests.post(f"{base}/api/user/registration", json={"username": "admin", "password": "password1"},
                              timeout=10).status_code == 201
-        accepted: dict[str, int] = {}
-        lock = threading.Condition()
-        stop = threading.Event()
-
-        def client(n: int) -> None:
-            session = requests.Session()
-            i = 0
-            while not stop.is_set():
-                i += 1
-                name = f"c{n}u{i}"
-                try:
-                    r = session.post(f"{base}/api/user/registration",
-                                     json={"username": name, "password": "password1"}, timeout=10)
-                except requests.RequestException:
-                    return  # the server is gone
-                if r.status_code == 201:
-                    with lock:
-                        accepted[name] = r.json()["id"]
-                        lock.notify_all()
-
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
-        for t in threads:
-            t.start()
-        with lock:
-            assert lock.wait_for(lambda: len(accepted) >= 25, timeout=60)
-        server.kill()
-        stop.set()
-        for t in threads:
-            t.join(30)
-        with lock:
-            answered = dict(accepted)
+        with RegistrationLoad(base, clients=4, stop_on_connection_error=True) as load:
+            assert load.wait_for(lambda lo: len(lo.accepted) >= 25)
+            server.kill()
+        answered = load.snapshot()
 
         server = ServerProcess(env, port=server.port, log_path=tmp_path / "server.log").start()
         token = requests.post(f"{base}/api/user/auth", json={"username": "admin", "password": "password1"},
