@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from application.builds.service import BuildsApplication
+from application.history.service import HistoryApplication
 from application.identity.service import IdentityApplication
 from application.projects.service import ProjectsApplication
 from application.shared.base import ContextApplication
 from interfaces.analysis.complexity import full_catalog
 from projections.audit.events import AuditProjection
 from projections.builds.builds import BuildsProjection
+from projections.history.history import HistoryProjection
 from projections.identity.users import UsersProjection
 from projections.projection import Projection
 from projections.projects.projects import ProjectsProjection
@@ -29,6 +31,7 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
         IdentityApplication(env=env(IdentityApplication.name), password_cost=settings.password_cost),
         ProjectsApplication(env=env(ProjectsApplication.name), local_repo_roots=settings.local_repo_roots,
                             analyzers=full_catalog()),
+        HistoryApplication(env=env(HistoryApplication.name)),
         BuildsApplication(env=env(BuildsApplication.name)),
     ]
 
@@ -37,6 +40,7 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
     return [
         UsersProjection(),
         ProjectsProjection(),
+        HistoryProjection(),
         BuildsProjection(),
         AuditProjection(application_names),
     ]
@@ -44,4 +48,6 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
 
 def build_workers(container: Container) -> list[Worker]:
     """Process managers that follow the event logs and do long work (imports, analyses)."""
-    return []
+    from interfaces.history.worker import build_import_worker
+
+    return [build_import_worker(container)]

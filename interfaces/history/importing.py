@@ -1,0 +1,189 @@
+"""The history import's git port, with dulwich: fetch into bare mirrors, read history for an import.
+
+Wraps ``git_source.clone_or_fetch`` and ``git_reader.GitReader`` (not changed here):
+
+- A fetch holds an exclusive ``flock`` on ``<mirror>.lock``; an import run holds a shared one while
+  it reads, so refs cannot move under a run (workers in several processes on one machine).
+- Commits are turned into ``domain.history.records`` records and packed for the batch events.
+  Text that PostgreSQL cannot store (NUL characters, paths that are not UTF-8) is replaced by
+  U+FFFD.
+- With ``processes`` > 0, the file changes of the planned commits are computed by that many worker
+  processes (each with its own reader), in order, ``chunk`` commits at a time.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import math
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from application.history.ports import RepositoryError, RepositoryState
+from domain.history.records import CommitRecord, FileChangeRecord, encode_commit
+from interfaces.history.git_reader import GitReader
+from interfaces.history.git_source import GitSourceError, clone_or_fetch
+from interfaces.history.model import CommitInfo, FileChange
+
+_REPLACEMENT = "\ufffd"
+
+
+def safe_text(text: str) -> str:
+    """Text any database stores: no NUL, no lone surrogates."""
+    if "\x00" in text:
+        text = text.replace("\x00", _REPLACEMENT)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+def change_record(c: FileChange) -> FileChangeRecord:
+    old_path = c.old_path
+    return FileChangeRecord(
+        c.kind.value, safe_text(c.path), None if old_path is None else safe_text(old_path), c.old_blob, c.new_blob,
+        c.old_mode, c.new_mode, c.similarity, c.parent,
+    )
+
+
+def commit_record(info: CommitInfo, changes: Sequence[FileChange]) -> CommitRecord:
+    return CommitRecord(
+        info.hash, tuple(info.parents), safe_text(info.author_name), safe_text(info.author_email), info.author_time,
+        info.author_tz_offset, safe_text(info.committer_name), safe_text(info.committer_email), info.committer_time,
+        info.committer_tz_offset, safe_text(info.message), tuple(change_record(c) for c in changes),
+    )
+
+
+def since_datetime(since_ms: int | None) -> datetime | None:
+    """Commits authored at or after ``since_ms``: git times are whole seconds, so round up."""
+    if since_ms is None:
+        return None
+    return datetime.fromtimestamp(math.ceil(since_ms / 1000), UTC)
+
+
+class _Lock:
+    def __init__(self, directory: Path, exclusive: bool) -> None:
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] | None = open(directory.with_name(directory.name + ".lock"), "a")  # noqa: SIM115
+        fcntl.flock(self._file.fileno(), fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._file is not None:
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+
+
+# --- worker processes ------------------------------------------------------------------------------
+_worker_reader: GitReader | None = None
+
+
+def _worker_init(path: str) -> None:
+    global _worker_reader
+    _worker_reader = GitReader(path)
+
+
+def _worker_pack(infos: list[CommitInfo]) -> list[str]:
+    reader = _worker_reader
+    assert reader is not None
+    return [encode_commit(commit_record(info, reader.changes(info))) for info in infos]
+
+
+class DulwichHistoryReader:
+    """One import run's view of a mirror (holds a shared lock until closed)."""
+
+    def __init__(self, directory: Path, processes: int = 0, chunk: int = 64) -> None:
+        self._lock = _Lock(directory, exclusive=False)
+        try:
+            self._reader = GitReader(directory)
+        except GitSourceError as exc:
+            self._lock.release()
+            raise RepositoryError(str(exc)) from None
+        self._directory = directory
+        self._processes = processes
+        self._chunk = chunk
+        self._infos: dict[str, CommitInfo] = {}
+
+    def state(self) -> RepositoryState:
+        refs = {r.ref: r.commit for r in self._reader.refs()}
+        return RepositoryState(refs, self._reader.default_branch())
+
+    def plan(self, since_ms: int | None, known: Callable[[str], bool]) -> list[str]:
+        self._infos = {}
+        for info in self._reader.commits(since=since_datetime(since_ms), known=known, stop_at_known=True):
+            self._infos[info.hash] = info
+        return list(self._infos)
+
+    def packed(self, hashes: Sequence[str]) -> Iterator[str]:
+        if self._processes > 0 and len(hashes) > self._chunk:
+            yield from self._packed_in_processes(hashes)
+            return
+        for h in hashes:
+            info = self._infos[h]
+            yield encode_commit(commit_record(info, self._reader.changes(info)))
+
+    def _packed_in_processes(self, hashes: Sequence[str]) -> Iterator[str]:
+        chunks = [[self._infos[h] for h in hashes[i:i + self._chunk]] for i in range(0, len(hashes), self._chunk)]
+        context = multiprocessing.get_context("spawn")  # never fork a threaded server
+        with ProcessPoolExecutor(self._processes, mp_context=context, initializer=_worker_init,
+                                 initargs=(str(self._directory),)) as pool:
+            window = self._processes * 3
+            pending: list[Future[list[str]]] = []
+            next_chunk = 0
+            try:
+                while next_chunk < len(chunks) or pending:
+                    while next_chunk < len(chunks) and len(pending) < window:
+                        pending.append(pool.submit(_worker_pack, chunks[next_chunk]))
+                        next_chunk += 1
+                    yield from pending.pop(0).result()
+            finally:
+                for f in pending:
+                    f.cancel()
+
+    def close(self) -> None:
+        try:
+            self._reader.close()
+        finally:
+            self._lock.release()
+
+
+class DulwichGit:
+    """The git port: bare mirrors under the data directory, fetched with dulwich."""
+
+    def __init__(self, processes: int = 0, timeout: float = 120.0) -> None:
+        self.processes = processes
+        self.timeout = timeout
+
+    def fetch(self, source: str, directory: Path, username: str | None, password: str | None) -> None:
+        lock = _Lock(directory, exclusive=True)
+        try:
+            clone_or_fetch(source, directory, username=username or None, password=password or None,
+                           timeout=self.timeout)
+        except GitSourceError as exc:
+            raise RepositoryError(str(exc)) from None
+        except OSError as exc:
+            raise RepositoryError(f"cannot write the mirror: {exc.strerror or exc}") from None
+        finally:
+            lock.release()
+
+    def open(self, directory: Path) -> DulwichHistoryReader:
+        return DulwichHistoryReader(directory, processes=self.processes)
+
+
+def open_mirror(directory: Path) -> GitReader | None:
+    """A reader of a project's mirror for the API (no lock: objects never change), None if absent."""
+    if not directory.is_dir():
+        return None
+    try:
+        return GitReader(directory)
+    except GitSourceError:
+        return None
+
+
+def mirror_path(data_dir: Path, project_uuid: Any) -> Path:
+    return Path(data_dir) / "repos" / f"{project_uuid}.git"
+
