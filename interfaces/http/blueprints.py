@@ -6,9 +6,11 @@ from flask_smorest import Blueprint
 
 
 def all_blueprints() -> list[Blueprint]:
+    from interfaces.http.history import branches, commits, contributors, critical_files, files, imports
     from interfaces.http.identity import tokens, users
     from interfaces.http.projects import analyzers, file_patterns, history, modules, projects, roles, teams
     from interfaces.http.system import audit, health
 
     return [health.blp, audit.blp, users.blp, tokens.blp,
-            projects.blp, modules.blp, file_patterns.blp, analyzers.blp, roles.blp, teams.blp, history.blp]
+            projects.blp, modules.blp, file_patterns.blp, analyzers.blp, roles.blp, teams.blp, history.blp,
+            branches.blp, commits.blp, files.blp, contributors.blp, critical_files.blp, imports.blp]

@@ -1,0 +1,1 @@
+"""coderadar history resources: branches, commits, commit log, files, contributors, critical files, imports."""
