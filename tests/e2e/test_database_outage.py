@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.support.load import RegistrationLoad
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, wait_caught_up
 from tests.support.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
@@ -42,6 +42,7 @@ def test_outage_answers_503_then_recovers_and_keeps_every_accepted_write(
         assert all(retry for status, retry in statuses if status == 503)
         unexpected = {status for status, _ in statuses} - {201, 409, 503}
         assert not unexpected, unexpected
+        wait_caught_up(base)
         token = requests.post(f"{base}/api/user/auth", json={"username": "c0u1", "password": "password1"},
                               timeout=30).json()["accessToken"]
         users = {u["username"]: u["id"] for u in

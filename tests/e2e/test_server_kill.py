@@ -11,7 +11,7 @@ from interfaces.container import Container
 from interfaces.settings import Settings
 from tests.support.load import RegistrationLoad
 from tests.support.readmodels import dump
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, wait_caught_up
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +28,7 @@ def test_registrations_answered_201_survive_a_sigkill(env: dict[str, str], tmp_p
         answered = load.snapshot()
 
         server = ServerProcess(env, port=server.port, log_path=tmp_path / "server.log").start()
+        wait_caught_up(base)
         token = requests.post(f"{base}/api/user/auth", json={"username": "admin", "password": "password1"},
                               timeout=10).json()["accessToken"]
         users = requests.get(f"{base}/api/users", headers={"Authorization": token}, timeout=10).json()

@@ -80,3 +80,17 @@ class ServerProcess:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def wait_caught_up(base: str, timeout: float = 60.0) -> None:
+    """Wait until every read model has applied every event (``/health`` shows no lag)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            health = requests.get(f"{base}/health", timeout=5).json()
+            if health.get("status") == "ok" and not any(health.get("projections", {}).values()):
+                return
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.05)
+    raise TimeoutError("read models did not catch up")
