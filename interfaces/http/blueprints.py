@@ -6,6 +6,8 @@ from flask_smorest import Blueprint
 
 
 def all_blueprints() -> list[Blueprint]:
+    from interfaces.http.builds import build_tasks, builds, chroots, mock_chroots, root
+    from interfaces.http.builds import projects as copr_projects
     from interfaces.http.history import branches, commits, contributors, critical_files, files, imports
     from interfaces.http.identity import tokens, users
     from interfaces.http.projects import analyzers, file_patterns, history, modules, projects, roles, teams
@@ -13,4 +15,5 @@ def all_blueprints() -> list[Blueprint]:
 
     return [health.blp, audit.blp, users.blp, tokens.blp,
             projects.blp, modules.blp, file_patterns.blp, analyzers.blp, roles.blp, teams.blp, history.blp,
-            branches.blp, commits.blp, files.blp, contributors.blp, critical_files.blp, imports.blp]
+            branches.blp, commits.blp, files.blp, contributors.blp, critical_files.blp, imports.blp,
+            root.blp, copr_projects.blp, chroots.blp, builds.blp, build_tasks.blp, mock_chroots.blp]
