@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from interfaces.cli.chroots import chroots
 from interfaces.container import Container
 from interfaces.settings import Settings
 
@@ -151,6 +152,8 @@ def events(aggregate: str | None, type_name: str | None, since: str | None, appl
                        f"{row['application']}/{row['aggregate_id']} v{row['aggregate_version']}")
     container.close()
 
+
+main.add_command(chroots)
 
 if __name__ == "__main__":
     main()
