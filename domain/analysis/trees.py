@@ -1,0 +1,192 @@
+"""coderadar's metric views of a commit's files: value lists, the module tree and the delta tree.
+
+Shapes follow coderadar's API (seed 5.3, 5.4):
+
+* a metric list is ``[{"metricName": ..., "value": ...}]`` in the reverse of the requested order (as
+  coderadar answers), metrics whose value is zero left out;
+* a tree node is ``{"name", "type": "MODULE"|"FILE", "metrics", "children"}``; the root is the module
+  ``root``; a module's node is named by its path (``core/src/``) and sums its files and sub-modules; a
+  file's node is named by its full path. A node's children are its files (by path), then its
+  sub-modules (by path). A file is shown when it has a value for one of the requested metrics.
+* a delta-tree node has ``commit1Metrics`` and ``commit2Metrics`` (None for a file missing at that
+  commit), ``renamedFrom``/``renamedTo`` and ``changes`` (None for modules; for files
+  ``{"renamed", "modified", "deleted", "added"}``, all False when unchanged). A file renamed between
+  the commits appears twice: under its old path with ``renamedTo``, under its new one with
+  ``renamedFrom``; both are ``renamed``, the new one also ``modified`` when a value differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from domain.projects.modules import ModuleIndex
+
+Values = Mapping[str, int]
+
+
+def unique(metrics: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(metrics))
+
+
+def metric_list(values: Values, metrics: Sequence[str]) -> list[dict[str, Any]]:
+    """``[{"metricName", "value"}]`` of the requested metrics, reversed, zeros left out."""
+    return [{"metricName": m, "value": values[m]} for m in reversed(metrics) if values.get(m)]
+
+
+def has_any(values: Values, metrics: Sequence[str]) -> bool:
+    return any(m in values for m in metrics)
+
+
+def add_into(total: dict[str, int], values: Values, metrics: Sequence[str]) -> None:
+    for m in metrics:
+        value = values.get(m)
+        if value:
+            total[m] = total.get(m, 0) + value
+
+
+class _Module:
+    __slots__ = ("children", "files", "path")
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.files: list[str] = []
+        self.children: list[_Module] = []
+
+
+def _module_tree(paths: Iterable[str], modules: Iterable[str]) -> _Module:
+    """Modules (and the root) holding the given file paths; every module appears, even an empty one."""
+    index = ModuleIndex(modules)
+    module_paths = sorted({m if m.endswith("/") else m + "/" for m in modules if m.strip("/")})
+    nodes: dict[str | None, _Module] = {None: _Module(None)}
+    for path in module_paths:
+        nodes[path] = _Module(path)
+    for path in module_paths:
+        nodes[index.parent_of(path)].children.append(nodes[path])
+    for path in sorted(paths):
+        nodes[index.module_of(path)].files.append(path)
+    return nodes[None]
+
+
+def metric_tree(files: Mapping[str, Values], modules: Iterable[str], metrics: Sequence[str]) -> dict[str, Any]:
+    """The metric tree (seed 5.4.1) of a commit's files (path -> values)."""
+    metrics = unique(metrics)
+    shown = {path: values for path, values in files.items() if has_any(values, metrics)}
+    root = _module_tree(shown, modules)
+
+    def build(module: _Module) -> tuple[dict[str, Any], dict[str, int]]:
+        total: dict[str, int] = {}
+        children: list[dict[str, Any]] = []
+        for path in module.files:
+            values = shown[path]
+            add_into(total, values, metrics)
+            children.append({"name": path, "type": "FILE", "metrics": metric_list(values, metrics), "children": []})
+        for child in module.children:
+            node, sub_total = build(child)
+            add_into(total, sub_total, metrics)
+            children.append(node)
+        name = "root" if module.path is None else module.path
+        return {"name": name, "type": "MODULE", "metrics": metric_list(total, metrics), "children": children}, total
+
+    return build(root)[0]
+
+
+def _changes(renamed: bool = False, modified: bool = False, deleted: bool = False,
+             added: bool = False) -> dict[str, bool]:
+    return {"renamed": renamed, "modified": modified, "deleted": deleted, "added": added}
+
+
+def differs(a: Values, b: Values, metrics: Sequence[str]) -> bool:
+    return any(a.get(m, 0) != b.get(m, 0) for m in metrics)
+
+
+def delta_tree(
+    files1: Mapping[str, Values],
+    files2: Mapping[str, Values],
+    modules: Iterable[str],
+    metrics: Sequence[str],
+    renames: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The delta tree (seed 5.4.2) of two commits' files, commit1 the older one. ``renames``: new path ->
+    old path for files renamed between the two commits (old path only at commit1, new only at commit2)."""
+    metrics = unique(metrics)
+    renames = dict(renames or {})
+    renamed_to = {old: new for new, old in renames.items()}
+    shown1 = {p: v for p, v in files1.items() if has_any(v, metrics)}
+    shown2 = {p: v for p, v in files2.items() if has_any(v, metrics)}
+    root = _module_tree(set(shown1) | set(shown2), modules)
+
+    def file_node(path: str) -> dict[str, Any]:
+        v1, v2 = shown1.get(path), shown2.get(path)
+        renamed_from = renames.get(path) if v1 is None else None
+        to = renamed_to.get(path) if v2 is None else None
+        if renamed_from is not None:
+            old = files1.get(renamed_from, {})
+            changes = _changes(renamed=True, modified=differs(old, v2 or {}, metrics))
+        elif to is not None:
+            changes = _changes(renamed=True)
+        elif v1 is None:
+            changes = _changes(added=True)
+        elif v2 is None:
+            changes = _changes(deleted=True)
+        else:
+            changes = _changes(modified=differs(v1, v2, metrics))
+        return {
+            "name": path,
+            "type": "FILE",
+            "commit1Metrics": None if v1 is None else metric_list(v1, metrics),
+            "commit2Metrics": None if v2 is None else metric_list(v2, metrics),
+            "renamedFrom": renamed_from,
+            "renamedTo": to,
+            "changes": changes,
+            "children": [],
+        }
+
+    def build(module: _Module) -> tuple[dict[str, Any], dict[str, int], dict[str, int]]:
+        total1: dict[str, int] = {}
+        total2: dict[str, int] = {}
+        children: list[dict[str, Any]] = []
+        for path in module.files:
+            if path in shown1:
+                add_into(total1, shown1[path], metrics)
+            if path in shown2:
+                add_into(total2, shown2[path], metrics)
+            children.append(file_node(path))
+        for child in module.children:
+            node, sub1, sub2 = build(child)
+            add_into(total1, sub1, metrics)
+            add_into(total2, sub2, metrics)
+            children.append(node)
+        node = {
+            "name": "root" if module.path is None else module.path,
+            "type": "MODULE",
+            "commit1Metrics": metric_list(total1, metrics),
+            "commit2Metrics": metric_list(total2, metrics),
+            "renamedFrom": None,
+            "renamedTo": None,
+            "changes": None,
+            "children": children,
+        }
+        return node, total1, total2
+
+    return build(root)[0]
+
+
+def exact_renames(deleted: Mapping[str, str], added: Mapping[str, str]) -> dict[str, str]:
+    """Renames with identical content (git's first pass): for each added path in path order, the first
+    unused deleted path with the same blob, preferring one with the same file name. New -> old path."""
+    by_blob: dict[str, list[str]] = {}
+    for path in sorted(deleted):
+        by_blob.setdefault(deleted[path], []).append(path)
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    for path in sorted(added):
+        candidates = [p for p in by_blob.get(added[path], ()) if p not in used]
+        if not candidates:
+            continue
+        name = path.rsplit("/", 1)[-1]
+        same_name = [p for p in candidates if p.rsplit("/", 1)[-1] == name]
+        old = (same_name or candidates)[0]
+        used.add(old)
+        out[path] = old
+    return out
