@@ -1,0 +1,1 @@
+"""The testing context: publishing test runs and coverage (Projektor, Testery)."""

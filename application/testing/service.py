@@ -1,0 +1,169 @@
+"""Testing use cases: publishing test results and coverage, appending to a run, canceling.
+
+Commands take what the interface layer has already parsed (a :class:`ResultsUpload` of compact case
+batches and :class:`CoverageReport` values) and record everything of one request in ONE save, so a
+half-recorded upload is never visible: either all its events are stored or none.
+
+Public ids: the command picks the 12-character public id (:meth:`TestingApplication.new_public_id`,
+also given to error messages before anything is recorded) and carries it in the ``Created`` event;
+the numeric id is the position of that event.
+
+Runs and projects: a run belongs to the user who published it. It may also name a coderadar
+project (Testery's ``projectId``, checked by the caller; for Projektor, the one project of the
+publisher whose repository URL ends in the run's ``repoName``). Members of that project may read the
+run; only its publisher and platform admins may change it. A run also keeps its commit sha, so the
+history context can list the runs of a commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Snapshot
+from eventsourcing.persistence import IntegrityError
+
+from application.shared.base import ContextApplication
+from domain.shared.errors import Conflict, Invalid, NotFound
+from domain.testing.coverage import CoverageReport
+from domain.testing.run import RunGroup, TestRun, is_public_id, new_public_id
+from domain.testing.upload import ResultsUpload
+
+SNAPSHOT_AFTER_EVENTS = 8  # a save that adds this many events to a run also stores a snapshot of it
+
+
+@dataclass(frozen=True)
+class Publisher:
+    uuid: UUID
+    id: int
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """Where a run comes from. ``group``: later uploads with the same group (and repo) append."""
+
+    source: str
+    name: str | None = None
+    repo: str | None = None
+    project_name: str | None = None
+    branch: str | None = None
+    is_main_branch: bool = False
+    commit_sha: str | None = None
+    pull_request_number: int | None = None
+    ci: bool = False
+    group: str | None = None
+    build_key: str | None = None
+    environment: str | None = None
+    project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Published:
+    public_id: str
+    created: bool  # False when appended to an earlier run of the same group
+    run_id: int | None = None  # the numeric id, when created (the position of its Created event)
+    coverage_groups: tuple[str, ...] = ()
+
+
+def _is_race(exc: Conflict) -> bool:
+    return isinstance(exc.__cause__, IntegrityError)
+
+
+class TestingApplication(ContextApplication):
+    __test__ = False  # not a pytest test class
+
+    name = "testing"
+    is_snapshotting_enabled = True
+
+    def new_public_id(self) -> str:
+        return new_public_id()
+
+    def run(self, public_id: str) -> TestRun:
+        if not is_public_id(public_id):
+            raise NotFound(f"test run {public_id} not found")
+        run: TestRun = self.get_aggregate(TestRun.create_id(public_id), "test run")
+        return run
+
+    def _save_run(self, run: TestRun, *others: Any) -> int:
+        pending = len(run.pending_events)
+        position = self.save_position(run, *others)
+        if pending >= SNAPSHOT_AFTER_EVENTS and self.snapshots is not None:
+            # from the state in memory: the library's own snapshotting would replay the events again
+            snapshot_class = getattr(type(run), "Snapshot", Snapshot)
+            self.snapshots.put([snapshot_class.take(run)])
+        return position
+
+    @staticmethod
+    def _record_into(run: TestRun, results: ResultsUpload | None, wall_clock_ms: float | None,
+                coverage: Sequence[CoverageReport], actor: str) -> tuple[str, ...]:
+        if results is not None:
+            run.record_results(results, wall_clock_ms, actor=actor)
+        return tuple(run.record_coverage(report, actor=actor) for report in coverage)
+
+    def publish(self, public_id: str, publisher: Publisher, facts: RunFacts, results: ResultsUpload | None,
+                coverage: Sequence[CoverageReport] = (), wall_clock_ms: float | None = None,
+                *, actor: str) -> Published:
+        """Record a new run, or append to the publisher's run of the same repository and group."""
+        if results is None and not coverage:
+            raise Invalid("nothing to publish: no test results and no coverage")
+        for attempt in range(4):
+            try:
+                return self._publish(public_id, publisher, facts, results, coverage, wall_clock_ms, actor)
+            except Conflict as exc:
+                if not _is_race(exc) or attempt == 3:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _publish(self, public_id: str, publisher: Publisher, facts: RunFacts, results: ResultsUpload | None,
+                 coverage: Sequence[CoverageReport], wall_clock_ms: float | None, actor: str) -> Published:
+        group_key = None
+        if facts.group and facts.repo:
+            group_key = RunGroup.create_id(publisher.uuid, facts.repo, facts.group)
+            group: RunGroup | None = self.find_aggregate(group_key)
+            if group is not None:
+                run: TestRun = self.get_aggregate(group.run_id, "test run")
+                names = self._record_into(run, results, wall_clock_ms, coverage, actor)
+                self._save_run(run)
+                return Published(run.public_id, created=False, coverage_groups=names)
+        run = TestRun.start(
+            public_id=public_id, owner=publisher.uuid, owner_id=publisher.id, source=facts.source, name=facts.name,
+            repo=facts.repo, project_name=facts.project_name, branch=facts.branch,
+            is_main_branch=facts.is_main_branch, commit_sha=facts.commit_sha,
+            pull_request_number=facts.pull_request_number, ci=facts.ci, group=facts.group,
+            build_key=facts.build_key, environment=facts.environment, project_id=facts.project_id, actor=actor,
+        )
+        names = self._record_into(run, results, wall_clock_ms, coverage, actor)
+        index = None
+        if group_key is not None and run.repo and run.group:
+            index = RunGroup(owner=publisher.uuid, repo=run.repo, group=run.group, run_id=run.id, actor=actor)
+        position = self._save_run(run, index)
+        return Published(run.public_id, created=True, run_id=position, coverage_groups=names)
+
+    def add_coverage(self, public_id: str, reports: Sequence[CoverageReport], actor: str) -> tuple[str, ...]:
+        """Add coverage reports to a run (Projektor's ``POST /run/{id}/coverage``)."""
+        if not reports:
+            raise Invalid("no coverage report given")
+        for attempt in range(4):
+            try:
+                run = self.run(public_id)
+                names = self._record_into(run, None, None, reports, actor)
+                self._save_run(run)
+                return names
+            except Conflict as exc:
+                if not _is_race(exc) or attempt == 3:
+                    raise
+        raise AssertionError("unreachable")
+
+    def cancel(self, public_id: str, actor: str) -> None:
+        for attempt in range(4):
+            try:
+                run = self.run(public_id)
+                run.cancel(actor=actor)
+                if run.pending_events:
+                    self.save(run)
+                return
+            except Conflict as exc:
+                if not _is_race(exc) or attempt == 3:
+                    raise

@@ -1,0 +1,1 @@
+"""Read models of the testing context: test runs, suites, cases and coverage."""
