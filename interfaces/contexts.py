@@ -12,6 +12,7 @@ from application.history.service import HistoryApplication
 from application.identity.service import IdentityApplication
 from application.projects.service import ProjectsApplication
 from application.shared.base import ContextApplication
+from application.testing.service import TestingApplication
 from interfaces.analysis.complexity import full_catalog
 from projections.audit.events import AuditProjection
 from projections.builds.builds import BuildsProjection
@@ -19,6 +20,7 @@ from projections.history.history import HistoryProjection
 from projections.identity.users import UsersProjection
 from projections.projection import Projection
 from projections.projects.projects import ProjectsProjection
+from projections.testing.runs import TestRunsProjection
 
 if TYPE_CHECKING:
     from interfaces.container import Container, Worker
@@ -33,6 +35,7 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
                             analyzers=full_catalog()),
         HistoryApplication(env=env(HistoryApplication.name)),
         BuildsApplication(env=env(BuildsApplication.name)),
+        TestingApplication(env=env(TestingApplication.name)),
     ]
 
 
@@ -42,6 +45,7 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         ProjectsProjection(),
         HistoryProjection(),
         BuildsProjection(),
+        TestRunsProjection(),
         AuditProjection(application_names),
     ]
 

@@ -12,8 +12,18 @@ def all_blueprints() -> list[Blueprint]:
     from interfaces.http.identity import tokens, users
     from interfaces.http.projects import analyzers, file_patterns, history, modules, projects, roles, teams
     from interfaces.http.system import audit, health
+    from interfaces.http.testing import (
+        badges,
+        projektor_coverage,
+        projektor_publish,
+        projektor_repo,
+        projektor_runs,
+        testery_runs,
+    )
 
     return [health.blp, audit.blp, users.blp, tokens.blp,
             projects.blp, modules.blp, file_patterns.blp, analyzers.blp, roles.blp, teams.blp, history.blp,
             branches.blp, commits.blp, files.blp, contributors.blp, critical_files.blp, imports.blp,
-            root.blp, copr_projects.blp, chroots.blp, builds.blp, build_tasks.blp, mock_chroots.blp]
+            root.blp, copr_projects.blp, chroots.blp, builds.blp, build_tasks.blp, mock_chroots.blp,
+            projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
+            testery_runs.blp]

@@ -1,0 +1,1 @@
+"""Projektor and Testery resources: publishing and reading test runs and coverage."""

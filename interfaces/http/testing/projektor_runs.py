@@ -1,0 +1,86 @@
+"""Projektor's views of one run: ``/run/{id}`` (summary and suites), ``/run/{id}/summary``,
+``/run/{id}/cases/failed``, ``/run/{id}/cases/slow`` and ``/results/{id}/status``. Shapes follow
+Projektor's server API (``TestRun``, ``TestRunSummary``, ``TestSuite``, ``TestCase``,
+``ResultsProcessing``), snake_case, durations in seconds."""
+
+from __future__ import annotations
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from interfaces.http.testing.common import (
+    case_view,
+    instant,
+    json_response,
+    store,
+    suite_view,
+    summary_view,
+    visible_run,
+)
+from interfaces.http.testing.schemas import (
+    ProjektorErrorSchema,
+    ResultsProcessingSchema,
+    TestCaseSchema,
+    TestRunSchema,
+    TestRunSummarySchema,
+)
+from projections.testing import queries
+
+blp = Blueprint("projektor_runs", __name__, description="Projektor: test runs")
+
+
+@blp.route("/run/<string:public_id>")
+class Run(MethodView):
+    @blp.response(200, TestRunSchema)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run (or not yours to see)")
+    def get(self, public_id: str) -> Response:
+        """A run: its summary and its test suites (without their cases)."""
+        _, _, run = visible_run(public_id)
+        suites = queries.suites_of(store(), int(run["id"]))
+        return json_response({"id": run["public_id"], "summary": summary_view(run),
+                              "test_suites": [suite_view(s) for s in suites]})
+
+
+@blp.route("/run/<string:public_id>/summary")
+class RunSummary(MethodView):
+    @blp.response(200, TestRunSummarySchema)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
+    def get(self, public_id: str) -> Response:
+        """A run's totals."""
+        _, _, run = visible_run(public_id)
+        return json_response(summary_view(run))
+
+
+@blp.route("/run/<string:public_id>/cases/failed")
+class FailedCases(MethodView):
+    @blp.response(200, TestCaseSchema(many=True))
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
+    def get(self, public_id: str) -> Response:
+        """The run's failed (and errored) test cases, with their failure."""
+        _, _, run = visible_run(public_id)
+        cases = queries.cases_of(store(), int(run["id"]), statuses=("FAILED", "ERROR"))
+        return json_response([case_view(c, run) for c in cases])
+
+
+@blp.route("/run/<string:public_id>/cases/slow")
+class SlowCases(MethodView):
+    @blp.response(200, TestCaseSchema(many=True))
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
+    def get(self, public_id: str) -> Response:
+        """The run's ten slowest test cases."""
+        _, _, run = visible_run(public_id)
+        cases = queries.slowest_cases(store(), int(run["id"]), 10)
+        return json_response([case_view(c, run) for c in cases])
+
+
+@blp.route("/results/<string:public_id>/status")
+class ResultsStatus(MethodView):
+    @blp.response(200, ResultsProcessingSchema)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
+    def get(self, public_id: str) -> Response:
+        """How processing of an upload went: results are processed before the upload is answered, and
+        a refused upload records nothing, so a run that exists was processed successfully."""
+        _, _, run = visible_run(public_id)
+        return json_response({"id": run["public_id"], "status": "SUCCESS",
+                              "created_timestamp": instant(run["created_at"]), "error_message": None})
