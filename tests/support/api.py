@@ -62,3 +62,10 @@ class Api:
     def assign_team(self, admin: User, project_id: int, team_id: int, role: str) -> None:
         r = self.client.post(f"/api/projects/{project_id}/teams/{team_id}", json={"role": role}, headers=admin.headers)
         assert r.status_code == 200, r.get_json()
+
+    # --- API tokens (Testery Bearer, Projektor X-PROJEKTOR-TOKEN, Copr Basic) ---------------------
+    def api_token(self, user: User, name: str = "ci") -> str:
+        r = self.client.post("/api/user/tokens", json={"name": name}, headers=user.headers)
+        assert r.status_code == 201, r.get_json()
+        token: str = r.get_json()["token"]
+        return token
