@@ -84,6 +84,15 @@ class HistoryImportWorker:
         self._thread = threading.Thread(target=self._run, name="history-import", daemon=True)
         self._thread.start()
 
+    def request_stop(self) -> None:
+        """Ask the worker to stop after the current batch, without waiting for it."""
+        self._stop.set()
+        self._wake.set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
     def stop(self) -> None:
         """Stop after the current batch: a job half-way is released for the next worker."""
         self._stop.set()

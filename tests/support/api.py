@@ -69,3 +69,26 @@ class Api:
         assert r.status_code == 201, r.get_json()
         token: str = r.get_json()["token"]
         return token
+
+    # --- history imports (git repositories) ---------------------------------------------------
+    def import_status(self, user: User, project_id: int) -> dict[str, Any]:
+        r = self.client.get(f"/api/projects/{project_id}/import", headers=user.headers)
+        assert r.status_code == 200, r.get_json()
+        status: dict[str, Any] = r.get_json()
+        return status
+
+    def wait_for_import(self, user: User, project_id: int, timeout: float = 60.0, runs: int = 1,
+                        statuses: tuple[str, ...] = ("DONE",), generation: int = 0) -> dict[str, Any]:
+        """Poll the import status until it is one of ``statuses`` (DONE: with at least ``runs`` runs
+        finished), for a generation above ``generation``; fails after ``timeout`` seconds."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        status = self.import_status(user, project_id)
+        while time.monotonic() < deadline:
+            status = self.import_status(user, project_id)
+            if status["status"] in statuses and (status["status"] != "DONE" or status["runs"] >= runs) \
+                    and (status["generation"] or 0) > generation:
+                return status
+            time.sleep(0.02)
+        raise AssertionError(f"import of project {project_id} did not reach {statuses} (runs >= {runs}): {status}")
