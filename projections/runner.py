@@ -170,6 +170,9 @@ class ProjectionRunner:
                     if self._positions.get((p.name, app_name), 0) < self._head(app_name):
                         pending = True
             total += round_total
+            # every projection has had this round's events: keep no decoded event beyond it (a test-run
+            # batch of 2,000 cases is large; holding thousands of them would hold gigabytes)
+            self._decoded.clear()
             if progress is not None and round_total:
                 progress(round_total)
             if not pending:
