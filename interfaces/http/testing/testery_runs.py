@@ -56,6 +56,22 @@ from projections.testing import queries
 
 blp = Blueprint("testery_runs", __name__, description="Testery: test runs")
 
+UPLOAD_BODY = {
+    "required": True,
+    "content": {"multipart/form-data": {"schema": {
+        "type": "object",
+        "required": ["file", "projectId", "environmentId"],
+        "properties": {
+            "file": {"type": "string", "format": "binary", "description": "a JUnit XML report"},
+            "projectId": {"type": "integer", "description": "a coderadar project the uploader has a role in"},
+            "environmentId": {"type": "string"},
+            "branch": {"type": "string"},
+            "ref": {"type": "string", "description": "the commit sha"},
+            "buildKey": {"type": "string", "description": "links the run to a build (alias: buildId)"},
+            "testName": {"type": "string"},
+        },
+    }}},
+}
 RESULT_STATUS = {"PASSED": "PASS", "FAILED": "FAIL", "ERROR": "FAIL", "SKIPPED": "IGNORED"}
 
 
@@ -164,6 +180,7 @@ class TestRunResults(MethodView):
 class TestRunUpload(MethodView):
     @blp.arguments(TesteryUploadSchema, location="form")
     @blp.arguments(TesteryUploadFileSchema, location="files")
+    @blp.doc(requestBody=UPLOAD_BODY, security=[{"bearer": []}])
     @blp.response(201, TesteryCreatedSchema)
     @blp.alt_response(400, description="Missing fields, or a malformed or hostile JUnit file")
     @blp.alt_response(403, description="No role in the project")
