@@ -5,10 +5,12 @@ tools themselves and the reference values of Projektor's own tests."""
 from __future__ import annotations
 
 import gzip
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.support.api import Api, User
@@ -139,6 +141,8 @@ def test_results_endpoint_takes_a_raw_blob_of_several_documents(client: FlaskCli
     assert run["summary"]["total_failure_count"] == 3 + 1
     assert [s["class_name"] for s in run["test_suites"]] == ["generated", "com.acme.Suite0", "com.acme.Suite1"]
     assert [s["idx"] for s in run["test_suites"]] == [1, 2, 3]
+    page = client.get(f"/tests/{public_id}")  # the uri publishing answers
+    assert page.status_code == 302 and page.headers["Location"] == f"/run/{public_id}"
     status = client.get(f"/results/{public_id}/status", headers={"X-PROJEKTOR-TOKEN": token}).get_json()
     assert status["id"] == public_id and status["status"] == "SUCCESS" and status["error_message"] is None
 
@@ -208,3 +212,28 @@ def test_reads_need_credentials_and_show_only_visible_runs(client: FlaskClient, 
     assert r.status_code == 404 and r.get_json()["error_message"]
     assert client.get("/run/NOSUCHRUN123", headers=alice.headers).status_code == 404
     assert client.get("/run/lower-case", headers=alice.headers).get_json()["error_message"]
+
+
+def test_concurrent_uploads_of_one_group_end_in_one_run(app: Flask, api: Api) -> None:
+    _, token = _publisher(api)
+    answers: list[str] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def upload(n: int) -> None:
+        try:
+            start.wait(30)
+            r = publish(app.test_client(), token, grouped_body([junit_xml(prefix=f"shard{n}")], group="build-7"))
+            answers.append(published_id(r))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors
+    assert len(set(answers)) == 1 and len(answers) == 4
+    summary = app.test_client().get(f"/run/{answers[0]}/summary", headers={"X-PROJEKTOR-TOKEN": token}).get_json()
+    assert summary["total_test_count"] == 4 * 6

@@ -84,3 +84,14 @@ class ResultsStatus(MethodView):
         _, _, run = visible_run(public_id)
         return json_response({"id": run["public_id"], "status": "SUCCESS",
                               "created_timestamp": instant(run["created_at"]), "error_message": None})
+
+
+@blp.route("/tests/<string:public_id>")
+class RunPage(MethodView):
+    @blp.doc(responses={"302": {"description": "Redirect to /run/{id}"}})
+    def get(self, public_id: str) -> Response:
+        """The address publishing answers (``uri``); Projektor shows its web page there, this server
+        redirects to the run's JSON."""
+        response = Response(status=302)
+        response.headers["Location"] = f"/run/{public_id}"
+        return response
