@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from application.analysis.service import AnalysisApplication
 from application.builds.service import BuildsApplication
 from application.history.service import HistoryApplication
 from application.identity.service import IdentityApplication
@@ -14,6 +15,7 @@ from application.projects.service import ProjectsApplication
 from application.shared.base import ContextApplication
 from application.testing.service import TestingApplication
 from interfaces.analysis.complexity import full_catalog
+from projections.analysis.analysis import AnalysisProjection
 from projections.audit.events import AuditProjection
 from projections.builds.builds import BuildsProjection
 from projections.history.history import HistoryProjection
@@ -36,6 +38,7 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
         HistoryApplication(env=env(HistoryApplication.name)),
         BuildsApplication(env=env(BuildsApplication.name)),
         TestingApplication(env=env(TestingApplication.name)),
+        AnalysisApplication(env=env(AnalysisApplication.name), analyzers=full_catalog()),
     ]
 
 
@@ -46,12 +49,14 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         HistoryProjection(),
         BuildsProjection(),
         TestRunsProjection(),
+        AnalysisProjection(),
         AuditProjection(application_names),
     ]
 
 
 def build_workers(container: Container) -> list[Worker]:
     """Process managers that follow the event logs and do long work (imports, analyses)."""
+    from interfaces.analysis.wiring import build_analysis_worker
     from interfaces.history.worker import build_import_worker
 
-    return [build_import_worker(container)]
+    return [build_import_worker(container), build_analysis_worker(container)]

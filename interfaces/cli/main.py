@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from interfaces.cli.analyze import analyze
 from interfaces.cli.chroots import chroots
 from interfaces.container import Container
 from interfaces.settings import Settings
@@ -154,6 +155,8 @@ def events(aggregate: str | None, type_name: str | None, since: str | None, appl
 
 
 main.add_command(chroots)
+
+main.add_command(analyze)
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 
 
 def all_blueprints() -> list[Blueprint]:
+    from interfaces.http.analysis import jobs, metrics
     from interfaces.http.builds import build_tasks, builds, chroots, mock_chroots, root
     from interfaces.http.builds import projects as copr_projects
     from interfaces.http.history import branches, commits, contributors, critical_files, files, imports
@@ -26,4 +27,5 @@ def all_blueprints() -> list[Blueprint]:
             branches.blp, commits.blp, files.blp, contributors.blp, critical_files.blp, imports.blp,
             root.blp, copr_projects.blp, chroots.blp, builds.blp, build_tasks.blp, mock_chroots.blp,
             projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
-            testery_runs.blp]
+            testery_runs.blp,
+            jobs.blp, metrics.blp]

@@ -175,3 +175,72 @@ def random_repo(path: Path, seed: int, steps: int = 60) -> GitRepo:
             repo.commit(f"change {step}", edits, author=author)
     repo.checkout("main")
     return repo
+
+
+def generated(path: Path, commits: int, seed: int = 5, files: int = 30) -> GitRepo:
+    """A longer history made quickly with ``git fast-import``: Java files changed, added, deleted and
+    renamed on main, with a side branch merged back every 20 commits (so there are forks and merges)."""
+    import subprocess
+
+    rng = random.Random(seed)
+    repo = GitRepo(path)
+    alive = [f"src/p{i % 4}/F{i}.java" for i in range(files)]
+    counter = files
+    stream: list[bytes] = []
+    mark = 0
+    when = 1_600_000_000
+
+    def data(text: str) -> bytes:
+        raw = text.encode()
+        return b"data %d\n" % len(raw) + raw + b"\n"
+
+    def commit(ref: str, ops: list[bytes], parents: list[int]) -> int:
+        nonlocal mark, when
+        mark += 1
+        when += 60
+        name = ["Alice <alice@example.org>", "Bob <bob@example.org>", "Carol <carol@example.org>"][mark % 3]
+        stream.append(f"commit {ref}\nmark :{mark}\nauthor {name} {when} +0000\ncommitter {name} {when} +0000\n"
+                      .encode())
+        stream.append(data(f"commit {mark}"))
+        if parents:
+            stream.append(f"from :{parents[0]}\n".encode())
+            stream.extend(f"merge :{p}\n".encode() for p in parents[1:])
+        stream.extend(ops)
+        stream.append(b"\n")
+        return mark
+
+    def edit(name: str) -> bytes:
+        return f"M 100644 inline {name}\n".encode() + data(_java(rng, f"C{rng.randint(0, 40)}"))
+
+    head = commit("refs/heads/main", [edit(f) for f in alive], [])
+    made = 1
+    while made < commits:
+        if made % 20 == 0 and commits - made >= 3:
+            side = commit("refs/heads/side", [edit(rng.choice(alive))], [head])
+            head = commit("refs/heads/main", [edit(rng.choice(alive))], [head])
+            head = commit("refs/heads/main", [], [head, side])
+            made += 3
+            continue
+        roll = rng.random()
+        ops: list[bytes] = []
+        if roll < 0.1 and len(alive) > 5:
+            ops.append(f"D {alive.pop(rng.randrange(len(alive)))}\n".encode())
+        elif roll < 0.2:
+            old = alive.pop(rng.randrange(len(alive)))
+            new = f"src/p{counter % 4}/R{counter}.java"
+            counter += 1
+            alive.append(new)
+            ops.append(f"R {old} {new}\n".encode())
+        elif roll < 0.3:
+            new = f"src/p{counter % 4}/N{counter}.java"
+            counter += 1
+            alive.append(new)
+            ops.append(edit(new))
+        touched = {op.split(b" ")[1].strip() for op in ops if op[:1] in (b"R", b"D")}
+        ops.extend(edit(f) for f in rng.sample(alive, min(len(alive), rng.randint(1, 3))) if f.encode() not in touched)
+        head = commit("refs/heads/main", ops, [head])
+        made += 1
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(stream), check=True,
+                   capture_output=True)
+    repo.git("checkout", "-q", "-f", "main")
+    return repo

@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from domain.projects.configuration import ProjectAnalyzers
 from domain.shared.errors import NotFound
+from interfaces.http.analysis.common import refuse_while_analyzing
 from interfaces.http.auth import require_user
 from interfaces.http.projects.access import ADMIN, MEMBER, project_access, projects_app, store
 from interfaces.http.projects.common import aggregate_as_of, as_of, ok
@@ -79,6 +80,7 @@ class AnalyzerConfigurations(MethodView):
     def post(self, body: dict[str, Any], project_id: int) -> dict[str, Any]:
         """Add an analyzer configuration (ADMIN)."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         added = projects_app().add_analyzer(
             UUID(access.project["uuid"]), body["analyzerName"], body["enabled"], body.get("parameters"),
             actor=access.principal.actor,
@@ -107,6 +109,7 @@ class AnalyzerConfigurationResource(MethodView):
     def post(self, body: dict[str, Any], project_id: int, configuration_id: int) -> Response:
         """Update an analyzer configuration (ADMIN)."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         row = _configuration_or_404(project_id, configuration_id)
         projects_app().change_analyzer(
             UUID(access.project["uuid"]), row["item_key"], body["analyzerName"], body["enabled"],
@@ -119,6 +122,7 @@ class AnalyzerConfigurationResource(MethodView):
     def delete(self, project_id: int, configuration_id: int) -> Response:
         """Delete an analyzer configuration (ADMIN)."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         row = _configuration_or_404(project_id, configuration_id)
         projects_app().remove_analyzer(UUID(access.project["uuid"]), row["item_key"], actor=access.principal.actor)
         return ok()

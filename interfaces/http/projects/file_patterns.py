@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from domain.projects.configuration import ProjectFilePatterns
 from domain.shared.errors import NotFound
+from interfaces.http.analysis.common import refuse_while_analyzing
 from interfaces.http.projects.access import ADMIN, MEMBER, project_access, projects_app, store
 from interfaces.http.projects.common import aggregate_as_of, as_of, ok
 from interfaces.http.projects.schemas import (
@@ -64,6 +65,7 @@ class FilePatterns(MethodView):
     def post(self, body: dict[str, Any], project_id: int) -> dict[str, Any]:
         """Add a file pattern (ADMIN): Ant-style, INCLUDE or EXCLUDE."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         added = projects_app().add_file_pattern(
             UUID(access.project["uuid"]), body["pattern"], body["inclusionType"], actor=access.principal.actor
         )
@@ -91,6 +93,7 @@ class FilePatternResource(MethodView):
     def post(self, body: dict[str, Any], project_id: int, pattern_id: int) -> Response:
         """Update a file pattern (ADMIN)."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         row = _pattern_or_404(project_id, pattern_id)
         projects_app().change_file_pattern(
             UUID(access.project["uuid"]), row["item_key"], body["pattern"], body["inclusionType"],
@@ -102,6 +105,7 @@ class FilePatternResource(MethodView):
     def delete(self, project_id: int, pattern_id: int) -> Response:
         """Remove a file pattern (ADMIN)."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         row = _pattern_or_404(project_id, pattern_id)
         projects_app().remove_file_pattern(
             UUID(access.project["uuid"]), row["item_key"], actor=access.principal.actor

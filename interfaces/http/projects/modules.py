@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 
 from domain.projects.configuration import ProjectModules
 from domain.shared.errors import NotFound
+from interfaces.http.analysis.common import refuse_while_analyzing
 from interfaces.http.projects.access import ADMIN, MEMBER, project_access, projects_app, store
 from interfaces.http.projects.common import aggregate_as_of, as_of, ok
 from interfaces.http.projects.schemas import AsOfQuerySchema, CreatedSchema, ModuleRequestSchema, ModuleSchema
@@ -54,6 +55,7 @@ class Modules(MethodView):
     def post(self, body: dict[str, Any], project_id: int) -> dict[str, Any]:
         """Create a module (ADMIN). The path is stored as coderadar does: ``a/b/``."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         added = projects_app().add_module(UUID(access.project["uuid"]), body["path"], actor=access.principal.actor)
         return {"id": added.id}
 
@@ -80,6 +82,7 @@ class ModuleResource(MethodView):
     def post(self, body: dict[str, Any], project_id: int, module_id: int) -> Response:
         """Change a module's path (ADMIN)."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         row = _module_or_404(project_id, module_id)
         projects_app().change_module(
             UUID(access.project["uuid"]), row["item_key"], body["path"], actor=access.principal.actor
@@ -90,6 +93,7 @@ class ModuleResource(MethodView):
     def delete(self, project_id: int, module_id: int) -> Response:
         """Delete a module (ADMIN)."""
         access = project_access(project_id, ADMIN)
+        refuse_while_analyzing(project_id)
         row = _module_or_404(project_id, module_id)
         projects_app().remove_module(UUID(access.project["uuid"]), row["item_key"], actor=access.principal.actor)
         return ok()

@@ -1,0 +1,1 @@
+"""coderadar analysis resources: jobs, metric values, metric trees."""
