@@ -26,8 +26,12 @@ MAX_CHROOT_NAME_LENGTH = 100
 MAX_COMPS_BYTES = 512 * 1024
 MAX_BUILDROOT_PACKAGES = 1000
 _SEGMENT = r"[a-z0-9][a-z0-9._+]*"
-_CHROOT_NAME = re.compile(rf"^{_SEGMENT}(?:-{_SEGMENT}){{2,}}$")
-_PACKAGE = re.compile(r"^[A-Za-z0-9@_+][A-Za-z0-9@_+.:()/-]*$")
+CHROOT_NAME_PATTERN = rf"^{_SEGMENT}(?:-{_SEGMENT}){{2,}}$"
+CHROOT_PART_PATTERN = rf"^{_SEGMENT}$"
+OS_RELEASE_PATTERN = rf"^{_SEGMENT}(?:-{_SEGMENT})*$"
+PACKAGE_PATTERN = r"^[A-Za-z0-9@_+][A-Za-z0-9@_+.:()/-]*$"
+_CHROOT_NAME = re.compile(CHROOT_NAME_PATTERN)
+_PACKAGE = re.compile(PACKAGE_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,9 @@ from tests.support.copr import Copr
 
 
 def _cli(env: dict[str, str], *args: str, code: int = 0) -> str:
-    result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+    # One connection per pool: the server under test holds its own pools meanwhile.
+    result = CliRunner().invoke(main, list(args), env={**env, "CODEANNALS_POSTGRES_POOL_SIZE": "1"},
+                                catch_exceptions=False)
     assert result.exit_code == code, result.output
     return result.output
 
@@ -144,7 +146,7 @@ def test_project_chroots(client: FlaskClient, api: Api, copr: Copr) -> None:
     assert r.status_code == 200
     assert r.get_json()["chroot"] == {"name": "epel-9-x86_64", "buildroot_pkgs": ["make"], "comps": comps,
                                       "comps_name": "comps.xml", "comps_len": len(comps)}
-    r = client.put(f"{base}/epel-9-x86_64", json={"buildroot_pkgs": "make  rpm-build"}, headers=owner.auth)
+    r = client.put(f"{base}/epel-9-x86_64", json={"buildroot_pkgs": ["make", "rpm-build"]}, headers=owner.auth)
     assert r.get_json()["chroot"]["buildroot_pkgs"] == ["make", "rpm-build"]
     assert r.get_json()["chroot"]["comps"] == comps
     assert client.put(f"{base}/epel-8-x86_64", json=change, headers=owner.auth).status_code == 404
@@ -155,7 +157,14 @@ def test_project_chroots(client: FlaskClient, api: Api, copr: Copr) -> None:
     assert copr.get(f"{base}/epel-9-x86_64", 404)["message"] == f"Chroot `epel-9-x86_64` is not enabled in project " \
                                                                 f"{project_id}"
     assert client.delete(f"{base}/epel-9-x86_64", headers=owner.auth).status_code == 404
-    assert copr.get(f"{base}/Not-A-Name", 400)["message"].startswith("Bad mock chroot name")
+    assert copr.get(f"{base}/Not-A-Name", 404)["message"] == f"Chroot `Not-A-Name` is not enabled in project " \
+                                                             f"{project_id}"
+    r = client.put(f"{base}/fedora-40-x86_64", headers=owner.auth)
+    assert r.status_code == 400 and "JSON object" in r.get_json()["message"]
+    r = client.put(f"{base}/fedora-40-x86_64", data="[]", content_type="application/json", headers=owner.auth)
+    assert r.status_code == 400
+    r = client.put(f"{base}/fedora-40-x86_64", json={"buildroot_pkgs": "make"}, headers=owner.auth)
+    assert r.status_code == 400 and "buildroot_pkgs" in r.get_json()["message"]
     assert [c["chroot"]["name"] for c in copr.get(base)["chroots"]] == ["fedora-40-x86_64"]
     assert copr.get("/api_2/projects/999999999/chroots", 404)["data"] == {"project_id": 999999999}
     r = client.post("/api_2/projects/999999999/chroots", json=body, headers=owner.auth)

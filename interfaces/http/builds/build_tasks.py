@@ -14,7 +14,6 @@ from uuid import UUID
 
 from flask.views import MethodView
 
-from domain.builds.chroots import parse_chroot_name
 from domain.shared.errors import NotFound
 from interfaces.http.auth import require_user
 from interfaces.http.builds.common import (
@@ -44,7 +43,6 @@ blp = copr_blueprint("copr_build_tasks", "Copr API 2: build tasks, and task prog
 
 
 def task_or_404(build_id: int, chroot: str) -> dict[str, Any]:
-    parse_chroot_name(chroot)
     task = queries.build_task(store(), build_id, chroot)
     if task is None:
         build_or_404(build_id)

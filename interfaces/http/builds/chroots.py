@@ -8,7 +8,6 @@ from typing import Any
 from flask import Response
 from flask.views import MethodView
 
-from domain.builds.chroots import parse_chroot_name
 from domain.shared.errors import NotFound
 from interfaces.http.builds.common import (
     ADMIN,
@@ -24,6 +23,7 @@ from interfaces.http.builds.common import (
     project_chroot_envelope,
     project_or_404,
     project_ref,
+    require_json_object,
     store,
 )
 from interfaces.http.builds.schemas import (
@@ -79,7 +79,6 @@ class ProjectChrootResource(MethodView):
     def get(self, project_id: int, name: str) -> dict[str, Any]:
         """One chroot of the project."""
         project_or_404(project_id)
-        parse_chroot_name(name)
         return project_chroot_envelope(project_chroot_or_404(project_id, name))
 
     @blp.arguments(CoprProjectChrootUpdateSchema)
@@ -89,6 +88,7 @@ class ProjectChrootResource(MethodView):
         """Replace the chroot's buildroot packages and comps file (ADMIN); answers the chroot as it is now."""
         principal, project = project_access(project_id, ADMIN)
         current = project_chroot_or_404(project_id, name)
+        require_json_object()
         builds_app().change_project_chroot(
             project_ref(project), name,
             body.get("buildroot_pkgs", current["buildroot_pkgs"]),

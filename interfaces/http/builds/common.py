@@ -98,6 +98,12 @@ def created(path: str) -> Response:
     return response
 
 
+def require_json_object() -> None:
+    """A change needs a body: a JSON object (an empty or missing body is a 400, as in Copr)."""
+    if not isinstance(request.get_json(silent=True), dict):
+        raise Invalid("send the changes as a JSON object (Content-Type: application/json)")
+
+
 def no_content() -> Response:
     return Response(status=204)
 

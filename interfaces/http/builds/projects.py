@@ -36,6 +36,7 @@ from interfaces.http.builds.common import (
     project_or_404,
     project_ref,
     projects_app,
+    require_json_object,
     store,
 )
 from interfaces.http.builds.schemas import (
@@ -172,6 +173,7 @@ class ProjectResource(MethodView):
     def put(self, body: dict[str, Any], project_id: int) -> Response:
         """Change the editable fields given (ADMIN); others (id, name, owner, group) are ignored."""
         principal, project = project_access(project_id, ADMIN)
+        require_json_object()
         details = details_of(body)
         if details:
             projects_app().update_project(UUID(str(project["uuid"])), details, actor=principal.actor)

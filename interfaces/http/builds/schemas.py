@@ -8,11 +8,53 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from domain.builds.chroots import CHROOT_NAME_PATTERN, CHROOT_PART_PATTERN, OS_RELEASE_PATTERN, PACKAGE_PATTERN
 from domain.builds.states import REPORTABLE, STATES
 from interfaces.http.builds.common import CoprBoolean
 from interfaces.http.schemas import RequestSchema
 
 TEXT = validate.Length(max=10000)
+MAX_ID = 2**63 - 1
+PROJECT_NAME = r"^[a-zA-Z][\w.-]*$"
+_URL_CHARS = r"[^\s\x00-\x1f\x7f"
+HTTP_URL = rf"^https?://{_URL_CHARS}/?#]+{_URL_CHARS}]*$"
+EMAIL_OR_URL = r"^$|^[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+$|" + HTTP_URL
+GIT_HASH = r"^[0-9a-fA-F]{7,64}$"
+BAD_CHROOT = "Bad mock chroot name: expected <os_release>-<os_version>-<arch> in lower case, e.g. fedora-40-x86_64"
+
+
+def _chroot_name(**kwargs: object) -> fields.String:
+    return fields.String(validate=[validate.Length(max=100), validate.Regexp(CHROOT_NAME_PATTERN, error=BAD_CHROOT)],
+                         **kwargs)  # type: ignore[arg-type]
+
+
+def _chroot_names() -> fields.List:
+    return fields.List(_chroot_name(), allow_none=True, validate=validate.Length(max=100),
+                       metadata={"description": "chroot names, e.g. fedora-40-x86_64"})
+
+
+def _urls(field: str) -> fields.List:
+    return fields.List(fields.String(validate=[validate.Length(max=2048), validate.Regexp(HTTP_URL)]),
+                       allow_none=True, validate=validate.Length(max=100), metadata={"description": field})
+
+
+def _packages() -> fields.List:
+    return fields.List(fields.String(validate=[validate.Length(max=255), validate.Regexp(PACKAGE_PATTERN)]),
+                       allow_none=True, validate=validate.Length(max=1000),
+                       metadata={"description": "package names installed into the buildroot"})
+
+
+class JsonBoolean(fields.Boolean):
+    """A JSON true or false (not 1, "yes" or "true": those are query-string spellings)."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+def _id(**kwargs: object) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=0, max=MAX_ID), **kwargs)  # type: ignore[arg-type]
 
 
 class CoprLinkSchema(Schema):
@@ -154,7 +196,7 @@ def _limit(maximum: int) -> fields.Integer:
 
 
 def _offset() -> fields.Integer:
-    return fields.Integer(load_default=0, validate=validate.Range(min=0))
+    return fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ID))
 
 
 def _name() -> fields.String:
@@ -177,7 +219,7 @@ class CoprProjectShowSchema(RequestSchema):
 
 class CoprBuildQuerySchema(RequestSchema):
     owner = _name()
-    project_id = fields.Integer(validate=validate.Range(min=0))
+    project_id = _id()
     group = _name()
     is_finished = CoprBoolean()
     limit = _limit(100)
@@ -190,8 +232,8 @@ class CoprBuildShowSchema(RequestSchema):
 
 class CoprBuildTaskQuerySchema(RequestSchema):
     owner = _name()
-    project_id = fields.Integer(validate=validate.Range(min=0))
-    build_id = fields.Integer(validate=validate.Range(min=0))
+    project_id = _id()
+    build_id = _id()
     group = _name()
     state = fields.String(validate=validate.OneOf(STATES))
     limit = _limit(100)
@@ -209,39 +251,45 @@ class CoprProjectUpdateSchema(RequestSchema):
 
     description = fields.String(allow_none=True, validate=TEXT)
     instructions = fields.String(allow_none=True, validate=TEXT)
-    homepage = fields.String(allow_none=True, validate=validate.Length(max=2048))
-    contact = fields.String(allow_none=True, validate=validate.Length(max=2048))
-    disable_createrepo = fields.Boolean(allow_none=True)
-    build_enable_net = fields.Boolean(allow_none=True)
-    repos = fields.Raw(allow_none=True, metadata={"description": "a list of repository URLs (or space-separated)"})
+    homepage = fields.String(allow_none=True, validate=[validate.Length(max=2048), validate.Regexp(
+        r"^$|" + HTTP_URL, error="homepage must be an http or https URL")])
+    contact = fields.String(allow_none=True, validate=[validate.Length(max=2048), validate.Regexp(
+        EMAIL_OR_URL, error="contact must be an e-mail address or an http or https URL")])
+    disable_createrepo = JsonBoolean(allow_none=True)
+    build_enable_net = JsonBoolean(allow_none=True)
+    repos = _urls("URLs of repositories the builds may use")
 
 
 class CoprProjectCreateSchema(CoprProjectUpdateSchema):
-    name = fields.String(required=True, validate=validate.Length(max=255))
+    name = fields.String(required=True, validate=[validate.Length(max=255), validate.Regexp(
+        PROJECT_NAME, error="Name must contain only letters, digits, underscores, dashes and dots, and start with "
+                            "a letter")])
     owner = fields.String(allow_none=True, metadata={"description": "ignored, except '@group' names a group"})
     group = fields.String(allow_none=True, validate=validate.Length(max=100),
                           metadata={"description": "a team the caller belongs to: a group project"})
-    chroots = fields.Raw(allow_none=True, metadata={"description": "build environments to enable"})
+    chroots = _chroot_names()
 
 
 class CoprProjectChrootUpdateSchema(RequestSchema):
-    buildroot_pkgs = fields.Raw(allow_none=True, metadata={"description": "package names (list, or space-separated)"})
-    comps = fields.String(allow_none=True, metadata={"description": "content of a comps.xml file"})
-    comps_name = fields.String(allow_none=True, validate=validate.Length(max=255))
+    buildroot_pkgs = _packages()
+    comps = fields.String(allow_none=True, validate=validate.Length(max=512 * 1024),
+                          metadata={"description": "content of a comps.xml file"})
+    comps_name = fields.String(allow_none=True, validate=[validate.Length(max=255), validate.Regexp(r"^[^/\x00]*$")])
 
 
 class CoprProjectChrootCreateSchema(CoprProjectChrootUpdateSchema):
-    name = fields.String(required=True, validate=validate.Length(max=100))
+    name = _chroot_name(required=True)
 
 
 class CoprBuildCreateSchema(RequestSchema):
-    project_id = fields.Integer(required=True)
-    srpm_url = fields.String(validate=validate.Length(max=2048), metadata={"description": "an SRPM to build"})
-    git_hash = fields.String(validate=validate.Length(max=64),
+    project_id = _id(required=True)
+    srpm_url = fields.String(validate=[validate.Length(max=2048), validate.Regexp(HTTP_URL, error=(
+        "srpm_url must be an http or https URL"))], metadata={"description": "an SRPM to build"})
+    git_hash = fields.String(validate=validate.Regexp(GIT_HASH, error="git_hash must be a commit id (7 to 64 "
+                                                                      "hexadecimal digits)"),
                              metadata={"description": "or a commit of the project's repository to build"})
-    chroots = fields.List(fields.String(), allow_none=True,
-                          metadata={"description": "chroots to build in; none: every chroot of the project"})
-    enable_net = fields.Boolean(allow_none=True, metadata={"description": "default: the project's build_enable_net"})
+    chroots = _chroot_names()
+    enable_net = JsonBoolean(allow_none=True, metadata={"description": "default: the project's build_enable_net"})
 
 
 class CoprBuildUpdateSchema(RequestSchema):
@@ -250,18 +298,21 @@ class CoprBuildUpdateSchema(RequestSchema):
 
 class CoprBuildTaskReportSchema(RequestSchema):
     state = fields.String(required=True, validate=validate.OneOf(REPORTABLE))
-    started_on = fields.Integer(allow_none=True, strict=True)
-    ended_on = fields.Integer(allow_none=True, strict=True)
-    git_hash = fields.String(allow_none=True, validate=validate.Length(max=64))
-    result_dir_url = fields.String(allow_none=True, validate=validate.Length(max=2048))
+    started_on = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=2**53 - 1))
+    ended_on = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=2**53 - 1))
+    git_hash = fields.String(allow_none=True, validate=validate.Regexp(r"^$|" + GIT_HASH))
+    result_dir_url = fields.String(allow_none=True, validate=[validate.Length(max=2048),
+                                                              validate.Regexp(r"^$|" + HTTP_URL)])
 
 
 class CoprMockChrootCreateSchema(RequestSchema):
-    name = fields.String(validate=validate.Length(max=100), metadata={"description": "e.g. fedora-42-x86_64"})
-    os_release = fields.String(validate=validate.Length(max=50))
-    os_version = fields.String(validate=validate.Length(max=50))
-    arch = fields.String(validate=validate.Length(max=50))
+    """Either ``name`` or the three parts."""
+
+    name = _chroot_name(metadata={"description": "e.g. fedora-42-x86_64"})
+    os_release = fields.String(validate=[validate.Length(max=50), validate.Regexp(OS_RELEASE_PATTERN)])
+    os_version = fields.String(validate=[validate.Length(max=30), validate.Regexp(CHROOT_PART_PATTERN)])
+    arch = fields.String(validate=[validate.Length(max=30), validate.Regexp(CHROOT_PART_PATTERN)])
 
 
 class CoprMockChrootUpdateSchema(RequestSchema):
-    is_active = fields.Boolean(required=True)
+    is_active = JsonBoolean(required=True)
