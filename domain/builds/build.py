@@ -89,7 +89,11 @@ class BuildSource:
 
     @staticmethod
     def from_commit(git_hash: object, clone_url: str) -> BuildSource:
+        """A commit of the project's repository (``clone_url``, its vcsUrl): a project without one has none."""
         commit = check_git_hash(git_hash)
+        if not clone_url:
+            raise Invalid("the project has no repository (vcsUrl) to build a commit of: build an srpm_url, or "
+                          "set the project's vcsUrl")
         return BuildSource(SOURCE_SCM, {"type": "git", "clone_url": clone_url, "committish": commit}, commit)
 
 

@@ -104,7 +104,9 @@ def test_sources_and_package_names() -> None:
             BuildSource.from_url(bad)
     for bad_hash in ("xyz1234", "abc", "g" * 40, None):
         with pytest.raises(Invalid, match="git_hash"):
-            BuildSource.from_commit(bad_hash, "")
+            BuildSource.from_commit(bad_hash, "https://git/repo.git")
+    with pytest.raises(Invalid, match="no repository"):
+        BuildSource.from_commit("abcdef1", "")
 
 
 def _build(*chroots: str) -> Build:

@@ -79,17 +79,24 @@ def test_a_build_from_an_srpm_url(client: FlaskClient, copr: Copr) -> None:
     assert copr.get(f"/api_2/builds/{every}")["build"]["enable_net"] is True
 
 
-def test_a_build_from_a_commit(client: FlaskClient, copr: Copr) -> None:
+def test_a_build_from_a_commit(client: FlaskClient, api: Api, copr: Copr) -> None:
     alice = copr.user("alice")
-    project_id = copr.create_project(alice)
+    project_id = api.create_project(alice.user, name="repo", vcs_url="https://example.invalid/repo.git")
+    r = client.post(f"/api_2/projects/{project_id}/chroots", json={"name": "fedora-40-x86_64"}, headers=alice.auth)
+    assert r.status_code == 201
     commit = "0123456789ABCDEF0123456789abcdef01234567"
     r = client.post("/api_2/builds", json={"project_id": project_id, "git_hash": commit}, headers=alice.auth)
     assert r.status_code == 201
     build = copr.get(r.headers["Location"].replace("http://localhost", ""))["build"]
     assert build["source_type"] == "scm" and build["package_name"] is None
-    assert build["source_metadata"] == {"type": "git", "clone_url": "", "committish": commit.lower()}
+    assert build["source_metadata"] == {"type": "git", "clone_url": "https://example.invalid/repo.git",
+                                        "committish": commit.lower()}
     task = copr.get(f"/api_2/build_tasks/{build['id']}/fedora-40-x86_64")["build_task"]
     assert task["git_hash"] == commit.lower()
+    # A project made through Copr has no repository: there is no commit of it to build.
+    copr_project = copr.create_project(alice, "no-repo")
+    r = client.post("/api_2/builds", json={"project_id": copr_project, "git_hash": commit}, headers=alice.auth)
+    assert r.status_code == 400 and "no repository (vcsUrl)" in r.get_json()["message"]
 
 
 def test_submitting_is_checked(client: FlaskClient, api: Api, copr: Copr) -> None:
