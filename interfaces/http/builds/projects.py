@@ -15,6 +15,7 @@ from uuid import UUID
 from flask import Response
 from flask.views import MethodView
 
+from application.builds.service import ProjectRef
 from application.projects.service import NewProject
 from domain.builds.build import check_http_url
 from domain.projects.team import UserRef
@@ -34,7 +35,6 @@ from interfaces.http.builds.common import (
     project_chroot_envelope,
     project_envelope,
     project_or_404,
-    project_ref,
     projects_app,
     require_json_object,
     store,
@@ -142,9 +142,8 @@ class Projects(MethodView):
             projects_app().set_team_role(created_project.uuid, UUID(str(team["uuid"])), int(team["id"]), "ADMIN",
                                          actor=principal.actor)
         if chroots:
-            project = {"uuid": created_project.uuid, "id": created_project.id, "repos": [],
-                       "build_enable_net": False, "vcs_url": ""}
-            builds_app().enable_project_chroots(project_ref(project), chroots, actor=principal.actor)
+            builds_app().enable_project_chroots(ProjectRef(created_project.uuid, created_project.id), chroots,
+                                                actor=principal.actor)
         return created(f"{API}/projects/{created_project.id}")
 
 
