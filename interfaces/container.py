@@ -8,6 +8,7 @@ from typing import Protocol, TypeVar
 from application.identity.service import IdentityApplication
 from application.shared.base import ContextApplication
 from interfaces.contexts import build_applications, build_projections, build_workers
+from interfaces.persistence.schema_lock import schema_lock
 from interfaces.settings import Settings
 from projections.runner import ProjectionRunner
 from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
@@ -32,9 +33,11 @@ class Container:
         self.settings = settings
         if settings.backend == "sqlite":
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.applications: dict[str, ContextApplication] = {a.name: a for a in build_applications(settings)}
+        conninfo = settings.postgres.conninfo if settings.backend == "postgres" else None
+        with schema_lock(conninfo):  # processes starting together take turns creating tables
+            self.applications: dict[str, ContextApplication] = {a.name: a for a in build_applications(settings)}
         self.store: ReadStore = (
-            PostgresReadStore(settings.postgres.conninfo, max_size=max(4, settings.postgres_pool_size * 2))
+            PostgresReadStore(settings.postgres.conninfo, min_size=1, max_size=max(4, settings.postgres_pool_size * 2))
             if settings.backend == "postgres"
             else SQLiteReadStore(settings.data_dir / "readmodels.sqlite")
         )

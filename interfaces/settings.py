@@ -160,8 +160,9 @@ class Settings:
                 POSTGRES_PORT=str(pg.port),
                 POSTGRES_USER=pg.user,
                 POSTGRES_PASSWORD=pg.password,
-                POSTGRES_POOL_SIZE=str(self.postgres_pool_size),
-                POSTGRES_MAX_OVERFLOW=str(self.postgres_pool_size),
+                # One idle connection per application; up to postgres_pool_size under load.
+                POSTGRES_POOL_SIZE="1",
+                POSTGRES_MAX_OVERFLOW=str(max(0, self.postgres_pool_size - 1)),
                 POSTGRES_CONNECT_TIMEOUT="2",
                 POSTGRES_LOCK_TIMEOUT="10",
                 POSTGRES_PRE_PING="y",

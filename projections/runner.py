@@ -71,6 +71,11 @@ class ProjectionRunner:
     # --- schema ----------------------------------------------------------------------------------
     def setup(self) -> None:
         """Create the tracking tables, and (re)create every projection whose version changed."""
+        with self.store.exclusive():
+            self._setup()
+        self._load_positions()
+
+    def _setup(self) -> None:
         with self.store.transaction() as tx:
             for ddl in TRACKING_DDL:
                 tx.execute(ddl)
@@ -83,7 +88,6 @@ class ProjectionRunner:
                 if stored is not None:
                     log.warning("projection %s changed (v%s -> v%s): rebuilding", p.name, stored, p.version)
                 self._reset(tx, p)
-        self._load_positions()
 
     def _reset(self, tx: Tx, p: Projection) -> None:
         p.drop(tx)

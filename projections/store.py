@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 Row = dict[str, Any]
+SCHEMA_LOCK_KEY = 0x0C0DEA77  # the same key as interfaces/persistence/schema_lock.py
 Params = Sequence[Any] | dict[str, Any]
 
 
@@ -101,6 +102,11 @@ class ReadStore(ABC):
 
     @abstractmethod
     def close(self) -> None: ...
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold a lock that other processes sharing this database wait for (schema changes)."""
+        yield
 
     def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         with self.read() as tx:
@@ -262,3 +268,14 @@ class PostgresReadStore(ReadStore):
 
     def close(self) -> None:
         self.pool.close()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self.pool.connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
+                conn.commit()
