@@ -7,6 +7,11 @@ Wraps ``git_source.clone_or_fetch`` and ``git_reader.GitReader`` (not changed he
 - Commits are turned into ``domain.history.records`` records and packed for the batch events.
   Text that PostgreSQL cannot store (NUL characters, paths that are not UTF-8) is replaced by
   U+FFFD.
+- A local source (a directory below the allowed roots, already resolved) is mirrored the way
+  ``git clone --shared`` does it: the mirror's ``objects/info/alternates`` names the source's object
+  directory and only the refs are copied, so a repository of any size is "cloned" at once. Commits a
+  force-push leaves behind may later be pruned from the source; they are no longer shown anyway.
+  Remote sources are cloned and fetched with ``clone_or_fetch``.
 - With ``processes`` > 0, the file changes of the planned commits are computed by that many worker
   processes (each with its own reader), in order, ``chunk`` commits at a time.
 """
@@ -20,7 +25,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
+
+from dulwich.errors import NotGitRepository
+from dulwich.refs import Ref
+from dulwich.repo import Repo
 
 from application.history.ports import RepositoryError, RepositoryState
 from domain.history.records import CommitRecord, FileChangeRecord, encode_commit
@@ -151,8 +160,56 @@ class DulwichHistoryReader:
             self._lock.release()
 
 
+_MIRRORED = (b"refs/heads/", b"refs/tags/")
+HEAD_REF = cast(Ref, b"HEAD")
+
+
+def _alternates_file(directory: Path) -> Path:
+    return directory / "objects" / "info" / "alternates"
+
+
+def mirror_local(source: Path, directory: Path) -> None:
+    """Make ``directory`` a bare repository with ``source``'s branches and tags, sharing its objects."""
+    try:
+        origin = Repo(str(source))
+    except (NotGitRepository, FileNotFoundError, NotADirectoryError):
+        raise RepositoryError(f"{source} is not a git repository") from None
+    with origin:
+        objects = Path(origin.object_store.path).resolve()
+        refs = {name: sha for name, sha in origin.refs.as_dict().items()
+                if name.startswith(_MIRRORED) and not name.endswith(b"^{}")}
+        head = origin.refs.get_symrefs().get(HEAD_REF)
+    if directory.exists() and any(directory.iterdir()):
+        try:
+            mirror = Repo(str(directory))
+        except NotGitRepository:
+            raise RepositoryError(f"{directory} exists and is not a git repository") from None
+    else:
+        directory.mkdir(parents=True, exist_ok=True)
+        mirror = Repo.init_bare(str(directory))
+    with mirror:
+        alternates = _alternates_file(directory)
+        alternates.parent.mkdir(parents=True, exist_ok=True)
+        if not alternates.exists() or alternates.read_text().strip() != str(objects):
+            tmp = alternates.with_suffix(".tmp")
+            tmp.write_text(f"{objects}\n")
+            tmp.replace(alternates)
+        current = {name: sha for name, sha in mirror.refs.as_dict().items() if name.startswith(_MIRRORED)}
+        for name, sha in refs.items():
+            if current.get(name) != sha:
+                mirror.refs.set_if_equals(name, None, sha)
+        for name in set(current) - set(refs):
+            mirror.refs.remove_if_equals(name, None)
+        if head is not None and head in refs:
+            mirror.refs.set_symbolic_ref(HEAD_REF, head)
+        elif refs:
+            branches = sorted(n for n in refs if n.startswith(b"refs/heads/"))
+            if branches:
+                mirror.refs.set_symbolic_ref(HEAD_REF, branches[0])
+
+
 class DulwichGit:
-    """The git port: bare mirrors under the data directory, fetched with dulwich."""
+    """The git port: bare mirrors under the data directory (local sources shared, remote ones fetched)."""
 
     def __init__(self, processes: int = 0, timeout: float = 120.0) -> None:
         self.processes = processes
@@ -161,6 +218,11 @@ class DulwichGit:
     def fetch(self, source: str, directory: Path, username: str | None, password: str | None) -> None:
         lock = _Lock(directory, exclusive=True)
         try:
+            local = Path(source)
+            if local.is_absolute() and local.is_dir():
+                mirror_local(local, directory)
+                return
+            _alternates_file(directory).unlink(missing_ok=True)  # the source is remote now
             clone_or_fetch(source, directory, username=username or None, password=password or None,
                            timeout=self.timeout)
         except GitSourceError as exc:
