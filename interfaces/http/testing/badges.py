@@ -23,13 +23,13 @@ from flask_smorest import Blueprint
 
 from domain.shared.errors import NotFound
 from interfaces.http.testing.common import current_viewer, repo_name, run_percentage, store, visible_run
+from interfaces.http.testing.schemas import ProjektorErrorSchema
 from projections.testing import queries
 
 blp = Blueprint("projektor_badges", __name__, description="Projektor: coverage and test badges (SVG)")
 
 SVG_RESPONSE = {
     "200": {"description": "An SVG badge", "content": {"image/svg+xml": {"schema": {"type": "string"}}}},
-    "404": {"description": "Nothing to show (no visible run with coverage or results)"},
 }
 GREEN, YELLOW, ORANGE, RED = "#4c1", "#dfb317", "#fe7d37", "#e05d44"
 
@@ -105,6 +105,7 @@ def _latest(org: str, repo: str, project: str | None, with_coverage: bool) -> di
 @blp.route("/repo/<string:org>/<string:repo>/badge/coverage")
 class RepositoryCoverageBadge(MethodView):
     @blp.doc(responses=SVG_RESPONSE)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, org: str, repo: str) -> Response:
         """The repository's current coverage as a badge (``?project=`` for a project)."""
         return coverage_badge(_latest(org, repo, request.args.get("project"), with_coverage=True))
@@ -113,6 +114,7 @@ class RepositoryCoverageBadge(MethodView):
 @blp.route("/repo/<string:org>/<string:repo>/project/<string:project>/badge/coverage")
 class ProjectCoverageBadge(MethodView):
     @blp.doc(responses=SVG_RESPONSE)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, org: str, repo: str, project: str) -> Response:
         """A project's current coverage as a badge."""
         return coverage_badge(_latest(org, repo, project, with_coverage=True))
@@ -121,6 +123,7 @@ class ProjectCoverageBadge(MethodView):
 @blp.route("/repo/<string:org>/<string:repo>/badge/tests")
 class RepositoryTestsBadge(MethodView):
     @blp.doc(responses=SVG_RESPONSE)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, org: str, repo: str) -> Response:
         """Whether the repository's newest main-branch run passed, as a badge."""
         return tests_badge(_latest(org, repo, request.args.get("project"), with_coverage=False))
@@ -129,6 +132,7 @@ class RepositoryTestsBadge(MethodView):
 @blp.route("/repo/<string:org>/<string:repo>/project/<string:project>/badge/tests")
 class ProjectTestsBadge(MethodView):
     @blp.doc(responses=SVG_RESPONSE)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, org: str, repo: str, project: str) -> Response:
         """Whether a project's newest main-branch run passed, as a badge."""
         return tests_badge(_latest(org, repo, project, with_coverage=False))
@@ -137,6 +141,7 @@ class ProjectTestsBadge(MethodView):
 @blp.route("/run/<string:public_id>/badge/coverage")
 class RunCoverageBadge(MethodView):
     @blp.doc(responses=SVG_RESPONSE)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, public_id: str) -> Response:
         """One run's coverage as a badge."""
         _, _, run = visible_run(public_id)
@@ -148,6 +153,7 @@ class RunCoverageBadge(MethodView):
 @blp.route("/run/<string:public_id>/badge/tests")
 class RunTestsBadge(MethodView):
     @blp.doc(responses=SVG_RESPONSE)
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, public_id: str) -> Response:
         """Whether one run passed, as a badge."""
         _, _, run = visible_run(public_id)
