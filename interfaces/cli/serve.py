@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
+
+
+def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's own errors (a request line or header it cannot take) as JSON, not an HTML page.
+
+    Such a request never reached the application, so the body carries the message under the key of
+    every API family (coderadar ``errorMessage``, Copr and Testery ``message``, Projektor
+    ``error_message``)."""
+    body = json.dumps({"errorMessage": mesg, "message": mesg, "error_message": mesg}).encode()
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("latin1")
+    gunicorn_util.write_nonblock(sock, head + body)
+
+
+gunicorn_util.write_error = write_json_error
 
 
 class CodeAnnalsServer(BaseApplication):
@@ -46,5 +63,6 @@ def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> Non
             "loglevel": "info",
             "worker_exit": _worker_exit,
             "proc_name": "codeannals",
+            "limit_request_line": 8190,
         }
     ).run()

@@ -15,6 +15,7 @@ from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 EXAMPLES = os.environ.get("CODEANNALS_FUZZ_EXAMPLES", "4")
 
 
@@ -37,13 +38,14 @@ def test_every_operation_conforms_to_its_documented_schema(env: dict[str, str], 
                                 json={"name": "fuzzed", "vcsUrl": "https://example.invalid/repo.git"})
         assert project.status_code == 201, project.text
         result = subprocess.run(
-            [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json",
+            [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "run", f"{base}/openapi.json",
              "--header", f"Authorization: {fuzzer}",
              "--max-examples", EXAMPLES, "--checks", "all", "--seed", "20261122",
              "--request-timeout", "30", "--exclude-path-regex", "^/api/user/password/change$",
              "--suppress-health-check", "all"],
             capture_output=True, text=True, timeout=900, cwd=tmp_path,
         )
-        report = result.stdout[-20000:] + result.stderr[-5000:]
-        assert result.returncode == 0, report
+        (tmp_path / "schemathesis.log").write_text(result.stdout + result.stderr)
+        failures = result.stdout[result.stdout.find("FAILURES"):] if "FAILURES" in result.stdout else result.stdout
+        assert result.returncode == 0, failures[:30000] + result.stderr[-3000:]
         assert requests.get(f"{base}/health", timeout=30).status_code == 200
