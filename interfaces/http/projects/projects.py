@@ -108,7 +108,7 @@ class ProjectResource(MethodView):
         assert project is not None  # a project that did not exist then is a 404 already
         return project_view_of(project_id, project)
 
-    @blp.arguments(ProjectUpdateSchema)
+    @blp.arguments(ProjectUpdateSchema, required=False)  # an empty update changes nothing
     @blp.response(200)
     @blp.alt_response(409, description="A concurrent change to the project was saved first")
     def post(self, body: dict[str, Any], project_id: int) -> Response:
