@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from domain.history.records import short_hash, subject
 from domain.shared.errors import NotFound
-from interfaces.http.history.common import commit_view
+from interfaces.http.history.common import commit_view, with_analyzed
 from interfaces.http.history.schemas import CommitLogSchema, CommitSchema, CommitsQuerySchema
 from interfaces.http.projects.access import MEMBER, project_access, store
 from projections.history import queries
@@ -50,7 +50,8 @@ class Commits(MethodView):
         if args.get("email") is not None:
             contributor = queries.contributor_of_email(store(), project_id, str(args["email"]).strip())
             emails = [] if contributor is None else queries.emails_of_contributor(store(), project_id, contributor)
-        return [commit_view(r) for r in queries.ancestry_commits(store(), project_id, int(ref["commit_idx"]), emails)]
+        rows = queries.ancestry_commits(store(), project_id, int(ref["commit_idx"]), emails)
+        return [commit_view(r) for r in with_analyzed(project_id, rows)]
 
 
 @blp.route("/projects/<int:project_id>/commitLog")
@@ -61,7 +62,7 @@ class CommitLog(MethodView):
         (tags as ``tag: name``), parents, author, subject (cut at 100 characters)."""
         project_access(project_id, MEMBER)
         out = []
-        for r in queries.commit_log(store(), project_id):
+        for r in with_analyzed(project_id, queries.commit_log(store(), project_id)):
             out.append({
                 "refs": [f"tag: {ref['name']}" if ref["is_tag"] else ref["name"] for ref in r["refs"]],
                 "hash": short_hash(str(r["hash"])),

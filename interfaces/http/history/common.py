@@ -3,7 +3,7 @@ request fields given as GET with a JSON body, POST, or query parameters (coderad
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,29 @@ def mirror(project: dict[str, Any]) -> Iterator[GitReader]:
         yield reader
     finally:
         reader.close()
+
+
+# (project id, full commit hashes) -> those of them that are analyzed (the analysis context registers one)
+AnalyzedLookup = Callable[[int, Sequence[str]], set[str]]
+_analyzed_lookups: list[AnalyzedLookup] = []
+
+
+def register_analyzed_lookup(lookup: AnalyzedLookup) -> None:
+    """Let another context (analysis) say which commits are analyzed; commit lists show ``analyzed``
+    true for a commit when the read model's column says so or any registered lookup does."""
+    if lookup not in _analyzed_lookups:
+        _analyzed_lookups.append(lookup)
+
+
+def with_analyzed(project_id: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` (commit rows with ``hash`` and ``analyzed``), their ``analyzed`` completed."""
+    if not _analyzed_lookups or not rows:
+        return rows
+    hashes = [str(r["hash"]) for r in rows]
+    analyzed: set[str] = set()
+    for lookup in _analyzed_lookups:
+        analyzed |= lookup(project_id, hashes)
+    return [{**r, "analyzed": bool(r["analyzed"]) or str(r["hash"]) in analyzed} for r in rows]
 
 
 def commit_view(row: dict[str, Any]) -> dict[str, Any]:

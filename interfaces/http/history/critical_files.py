@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 
 from domain.projects.file_patterns import FilePattern, FilePatternSet, parse_inclusion_type
 from domain.shared.errors import Invalid, NotFound
-from interfaces.http.history.common import commit_view, mirror, request_fields, resolve_commit
+from interfaces.http.history.common import commit_view, mirror, request_fields, resolve_commit, with_analyzed
 from interfaces.http.history.schemas import (
     FileCommitsSchema,
     FileContributorsSchema,
@@ -94,7 +94,8 @@ def _frequently_changed(project_id: int) -> list[dict[str, Any]]:
         touches = [t.idx for t in histories[path].touches if t.author_time >= since]
         if len(touches) >= frequency:
             picked[path] = touches
-    rows = queries.commits_by_idx(store(), project_id, {i for touches in picked.values() for i in touches})
+    found = queries.commits_by_idx(store(), project_id, {i for touches in picked.values() for i in touches})
+    rows = {int(r["idx"]): r for r in with_analyzed(project_id, list(found.values()))}
     out = []
     for path, touches in picked.items():
         commits = sorted((rows[i] for i in touches if i in rows),
