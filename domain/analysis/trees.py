@@ -29,20 +29,42 @@ def unique(metrics: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(metrics))
 
 
+class Wanted:
+    """The requested metrics, for fast per-file work: a file has a few metrics, a request may name many."""
+
+    __slots__ = ("metrics", "rank")
+
+    def __init__(self, metrics: Sequence[str]) -> None:
+        self.metrics = unique(metrics)
+        count = len(self.metrics)
+        self.rank = {m: count - i for i, m in enumerate(self.metrics)}  # the reverse of the requested order
+
+    def listed(self, values: Values) -> list[dict[str, Any]]:
+        """``[{"metricName", "value"}]`` of the requested metrics in ``values``, reversed, zeros left out."""
+        rank = self.rank
+        found = [(rank[m], m, v) for m, v in values.items() if v and m in rank]
+        if len(found) > 1:
+            found.sort()
+        return [{"metricName": m, "value": v} for _, m, v in found]
+
+    def shows(self, values: Values) -> bool:
+        rank = self.rank
+        return any(m in rank for m in values)
+
+    def add(self, total: dict[str, int], values: Values) -> None:
+        rank = self.rank
+        for m, v in values.items():
+            if v and m in rank:
+                total[m] = total.get(m, 0) + v
+
+
 def metric_list(values: Values, metrics: Sequence[str]) -> list[dict[str, Any]]:
     """``[{"metricName", "value"}]`` of the requested metrics, reversed, zeros left out."""
-    return [{"metricName": m, "value": values[m]} for m in reversed(metrics) if values.get(m)]
+    return Wanted(metrics).listed(values)
 
 
 def has_any(values: Values, metrics: Sequence[str]) -> bool:
-    return any(m in values for m in metrics)
-
-
-def add_into(total: dict[str, int], values: Values, metrics: Sequence[str]) -> None:
-    for m in metrics:
-        value = values.get(m)
-        if value:
-            total[m] = total.get(m, 0) + value
+    return Wanted(metrics).shows(values)
 
 
 class _Module:
@@ -70,8 +92,8 @@ def _module_tree(paths: Iterable[str], modules: Iterable[str]) -> _Module:
 
 def metric_tree(files: Mapping[str, Values], modules: Iterable[str], metrics: Sequence[str]) -> dict[str, Any]:
     """The metric tree (seed 5.4.1) of a commit's files (path -> values)."""
-    metrics = unique(metrics)
-    shown = {path: values for path, values in files.items() if has_any(values, metrics)}
+    wanted = Wanted(metrics)
+    shown = {path: values for path, values in files.items() if wanted.shows(values)}
     root = _module_tree(shown, modules)
 
     def build(module: _Module) -> tuple[dict[str, Any], dict[str, int]]:
@@ -79,14 +101,14 @@ def metric_tree(files: Mapping[str, Values], modules: Iterable[str], metrics: Se
         children: list[dict[str, Any]] = []
         for path in module.files:
             values = shown[path]
-            add_into(total, values, metrics)
-            children.append({"name": path, "type": "FILE", "metrics": metric_list(values, metrics), "children": []})
+            wanted.add(total, values)
+            children.append({"name": path, "type": "FILE", "metrics": wanted.listed(values), "children": []})
         for child in module.children:
             node, sub_total = build(child)
-            add_into(total, sub_total, metrics)
+            wanted.add(total, sub_total)
             children.append(node)
         name = "root" if module.path is None else module.path
-        return {"name": name, "type": "MODULE", "metrics": metric_list(total, metrics), "children": children}, total
+        return {"name": name, "type": "MODULE", "metrics": wanted.listed(total), "children": children}, total
 
     return build(root)[0]
 
@@ -109,11 +131,12 @@ def delta_tree(
 ) -> dict[str, Any]:
     """The delta tree (seed 5.4.2) of two commits' files, commit1 the older one. ``renames``: new path ->
     old path for files renamed between the two commits (old path only at commit1, new only at commit2)."""
-    metrics = unique(metrics)
+    wanted = Wanted(metrics)
+    metrics = wanted.metrics
     renames = dict(renames or {})
     renamed_to = {old: new for new, old in renames.items()}
-    shown1 = {p: v for p, v in files1.items() if has_any(v, metrics)}
-    shown2 = {p: v for p, v in files2.items() if has_any(v, metrics)}
+    shown1 = {p: v for p, v in files1.items() if wanted.shows(v)}
+    shown2 = {p: v for p, v in files2.items() if wanted.shows(v)}
     root = _module_tree(set(shown1) | set(shown2), modules)
 
     def file_node(path: str) -> dict[str, Any]:
@@ -134,8 +157,8 @@ def delta_tree(
         return {
             "name": path,
             "type": "FILE",
-            "commit1Metrics": None if v1 is None else metric_list(v1, metrics),
-            "commit2Metrics": None if v2 is None else metric_list(v2, metrics),
+            "commit1Metrics": None if v1 is None else wanted.listed(v1),
+            "commit2Metrics": None if v2 is None else wanted.listed(v2),
             "renamedFrom": renamed_from,
             "renamedTo": to,
             "changes": changes,
@@ -148,20 +171,20 @@ def delta_tree(
         children: list[dict[str, Any]] = []
         for path in module.files:
             if path in shown1:
-                add_into(total1, shown1[path], metrics)
+                wanted.add(total1, shown1[path])
             if path in shown2:
-                add_into(total2, shown2[path], metrics)
+                wanted.add(total2, shown2[path])
             children.append(file_node(path))
         for child in module.children:
             node, sub1, sub2 = build(child)
-            add_into(total1, sub1, metrics)
-            add_into(total2, sub2, metrics)
+            wanted.add(total1, sub1)
+            wanted.add(total2, sub2)
             children.append(node)
         node = {
             "name": "root" if module.path is None else module.path,
             "type": "MODULE",
-            "commit1Metrics": metric_list(total1, metrics),
-            "commit2Metrics": metric_list(total2, metrics),
+            "commit1Metrics": wanted.listed(total1),
+            "commit2Metrics": wanted.listed(total2),
             "renamedFrom": None,
             "renamedTo": None,
             "changes": None,

@@ -48,7 +48,7 @@ def _measure_chunk(repository: str, tasks: list[MeasureTask]) -> list[dict[int, 
 
 
 class PoolMeasurer:
-    def __init__(self, fallback: InProcessMeasurer, processes: int, chunk: int = 50, min_tasks: int = 100) -> None:
+    def __init__(self, fallback: InProcessMeasurer, processes: int, chunk: int = 50, min_tasks: int = 1000) -> None:
         self.fallback = fallback
         self.processes = processes
         self.chunk = chunk

@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from domain.analysis.jobs import JobStatus
@@ -149,9 +150,15 @@ class FileValues:
     values: dict[str, int]
 
 
+@lru_cache(maxsize=100_000)
+def parsed_values(text: str) -> dict[str, int]:
+    """A file state's values, parsed once per distinct text (shared: never change the answer)."""
+    values: dict[str, int] = json.loads(text)
+    return values
+
+
 def files_at(store: ReadStore, project_id: int, commit: AnalysedCommit) -> dict[str, FileValues]:
     """Every analysed file of a commit: the newest state of each path along the commit's segments."""
-    parsed: dict[str, dict[str, int]] = {}
     with store.read() as tx:
         merged: dict[str, FileValues | None] = {}
         for lane, seq in reversed(_segments(tx, project_id, commit)):
@@ -164,12 +171,7 @@ def files_at(store: ReadStore, project_id: int, commit: AnalysedCommit) -> dict[
                 if blob is None:
                     merged[r["path"]] = None
                     continue
-                text = r["vals"]
-                values = parsed.get(text)
-                if values is None:
-                    values = json.loads(text)
-                    parsed[text] = values
-                merged[r["path"]] = FileValues(blob, r["keys"], values)
+                merged[r["path"]] = FileValues(blob, r["keys"], parsed_values(r["vals"]))
     return {path: state for path, state in merged.items() if state is not None}
 
 

@@ -60,6 +60,8 @@ def test_every_query_answers_the_hand_worked_values(client: FlaskClient, api: Ap
     c = ex.commits
     r = client.get(f"/api/projects/{project}/metrics", headers=owner.headers)
     assert r.get_json() == sorted(JAVA)
+    commits = client.get(f"/api/projects/{project}/commits?branchName=main", headers=owner.headers).get_json()
+    assert len(commits) == 7 and all(commit["analyzed"] for commit in commits)
 
     # perCommit (seed 5.3.1), by GET with a body and by POST; a prefix names a commit too.
     for name in c:
@@ -151,6 +153,8 @@ def test_queries_refuse_bad_commits_and_answer_nothing_for_unanalysed_ones(clien
     project = flow.project(owner, str(ex.repo.path))
     flow.analyse(owner, project, ["feature"])
     c = ex.commits
+    log = client.get(f"/api/projects/{project}/commitLog", headers=owner.headers).get_json()
+    assert {e["hash"][:16] for e in log if e["analyzed"]} == {c[n][:16] for n in ("c1", "c2", "f1", "f2")}
     assert flow.query(owner, project, "metricvalues/perCommit", {"commit": c["c5"], "metrics": JAVA}) == []
     assert flow.query(owner, project, "metricvalues/tree", {"commit": c["c3"], "metrics": JAVA}) == {
         "name": "root", "type": "MODULE", "metrics": [], "children": [
@@ -325,6 +329,9 @@ def test_the_rebuilt_analysis_read_model_equals_the_live_one(client: FlaskClient
     assert live["analysis_files"] and live["analysis_totals"] and live["analysis_commits"]
     container.runner.rebuild(["analysis"])
     assert dump(container.runner, ["analysis"]) == live
+    for project_id, analysed in ((project, True), (other, False)):  # the history read model's marks are replayed
+        commits = client.get(f"/api/projects/{project_id}/commits?branchName=main", headers=owner.headers).get_json()
+        assert commits and all(commit["analyzed"] is analysed for commit in commits)
     assert client.delete(f"/api/projects/{project}", headers=owner.headers).status_code == 200
     wait(lambda: not container.store.fetchall("SELECT * FROM analysis_files WHERE project_id=%s", (project,)),
          what="the deleted project's results to leave the read model")
