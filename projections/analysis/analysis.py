@@ -3,11 +3,8 @@ totals and measurements. The tables are described in ``projections/analysis/quer
 
 Rows are keyed by the project's public numeric id (carried in the events). A reset (a new generation)
 removes every result of the project; a deleted project (followed in the projects log) leaves the model.
-
-It also keeps the ``analyzed`` column of the history read model's ``history_commits`` (which the history
-projection leaves FALSE): set for every analysed commit, cleared by a reset and when this model is
-dropped for a rebuild (the rebuild sets it again). The worker reads its commits from that table, so
-the rows exist before a batch that names them.
+Commit lists of the history context learn which commits are analysed from ``analysis_commits``
+(``queries.analyzed_hashes``, registered by ``interfaces/http/analysis/metrics.py``).
 """
 
 from __future__ import annotations
@@ -72,11 +69,6 @@ class AnalysisProjection(Projection):
         "CREATE INDEX analysis_files_alive ON analysis_files (project_id, lane, seq_to, seq_from)",
         "CREATE INDEX analysis_measurements_failed ON analysis_measurements (project_id, error)",
     ]
-
-    def drop(self, tx: Tx) -> None:
-        super().drop(tx)
-        if tx.table_exists("history_commits"):
-            tx.execute("UPDATE history_commits SET analyzed = FALSE WHERE analyzed")
 
     # --- the analysis --------------------------------------------------------------------------
     def _update(self, tx: Tx, e: Envelope, sets: str, params: tuple[Any, ...]) -> None:
@@ -158,9 +150,6 @@ class AnalysisProjection(Projection):
             return
         for table in RESULT_TABLES:
             tx.execute(f"DELETE FROM {table} WHERE project_id=%s", (int(project_id),))
-        if tx.table_exists("history_commits"):
-            tx.execute("UPDATE history_commits SET analyzed = FALSE WHERE project_id=%s AND analyzed",
-                       (int(project_id),))
         self._update(
             tx, e,
             "generation=generation+1, status=%s, worker=NULL, lease_until=0, batches=0, commits=0, job_commits=0, "
@@ -232,15 +221,6 @@ class AnalysisProjection(Projection):
             "INSERT INTO analysis_totals (project_id, metric, lane, seq, value) VALUES (%s, %s, %s, %s, %s)",
             totals,
         )
-        hashes = [c.hash for c in record.commits]
-        if hashes and tx.table_exists("history_commits"):
-            for start in range(0, len(hashes), 500):
-                chunk = hashes[start:start + 500]
-                tx.execute(
-                    f"UPDATE history_commits SET analyzed = TRUE WHERE project_id=%s AND hash IN "
-                    f"({', '.join(['%s'] * len(chunk))})",
-                    (project_id, *chunk),
-                )
 
     # --- deleted projects -------------------------------------------------------------------------
     @handles(Project.Deleted)

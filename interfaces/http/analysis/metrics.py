@@ -3,12 +3,13 @@
 ``metricvalues/perCommit``, ``metricvalues/tree`` and ``metricvalues/deltaTree`` take their fields as a
 JSON body of a GET (coderadar's "Usage of GET"), of a POST, or as query parameters. A commit is named by
 its full hash or a unique prefix; a commit that is not analysed (yet) has no values. Values that are
-zero are left out. The metric values of ``files/content`` come from here too
-(:func:`file_metrics`, registered with the history context's content resource).
+zero are left out. The metric values of ``files/content`` and the ``analyzed`` flags of commit lists come
+from here too (:func:`file_metrics` and :func:`analyzed`, registered with the history context).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Response, jsonify
@@ -30,7 +31,7 @@ from interfaces.http.analysis.schemas import (
     MetricTreeSchema,
     MetricValueSchema,
 )
-from interfaces.http.history.common import data_dir, request_fields, resolve_commit
+from interfaces.http.history.common import data_dir, register_analyzed_lookup, request_fields, resolve_commit
 from interfaces.http.history.files import register_file_metrics
 from interfaces.http.projects.access import MEMBER, project_access, store
 from projections.analysis import queries
@@ -206,4 +207,10 @@ def file_metrics(project: dict[str, Any], commit: dict[str, Any], path: str, blo
             for metric, value in reversed(list(state.values.items())) if value]
 
 
+def analyzed(project_id: int, hashes: Sequence[str]) -> set[str]:
+    """Which of these commits are analysed (commit lists of the history context show it)."""
+    return queries.analyzed_hashes(store(), project_id, hashes)
+
+
 register_file_metrics(file_metrics)
+register_analyzed_lookup(analyzed)
