@@ -13,6 +13,7 @@ from application.history.service import HistoryApplication
 from application.identity.service import IdentityApplication
 from application.projects.service import ProjectsApplication
 from application.shared.base import ContextApplication
+from application.shared.secrets import SecretBox
 from application.testing.service import TestingApplication
 from interfaces.analysis.complexity import full_catalog
 from projections.analysis.analysis import AnalysisProjection
@@ -34,7 +35,8 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
     return [
         IdentityApplication(env=env(IdentityApplication.name), password_cost=settings.password_cost),
         ProjectsApplication(env=env(ProjectsApplication.name), local_repo_roots=settings.local_repo_roots,
-                            analyzers=full_catalog()),
+                            analyzers=full_catalog(),
+                            secrets=SecretBox.from_secret(settings.resolved_secret_key())),
         HistoryApplication(env=env(HistoryApplication.name)),
         BuildsApplication(env=env(BuildsApplication.name)),
         TestingApplication(env=env(TestingApplication.name)),

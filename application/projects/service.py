@@ -22,6 +22,7 @@ from eventsourcing.persistence import IntegrityError
 from application.projects.ports import AnalyzerOffer, StaticAnalyzerOffer
 from application.projects.vcs import check_vcs_url
 from application.shared.base import ContextApplication
+from application.shared.secrets import SecretBox
 from domain.projects.configuration import ProjectAnalyzers, ProjectFilePatterns, ProjectModules
 from domain.projects.members import ProjectMembers
 from domain.projects.project import COPR_DEFAULTS, Project
@@ -81,8 +82,10 @@ class ProjectsApplication(ContextApplication):
         env: dict[str, str] | None = None,
         local_repo_roots: Iterable[Path] = (),
         analyzers: AnalyzerOffer | None = None,
+        secrets: SecretBox | None = None,
     ) -> None:
         super().__init__(env)
+        self.secrets = secrets or SecretBox.from_secret("codeannals-development-only")
         self.local_repo_roots = tuple(local_repo_roots)
         self.analyzers: AnalyzerOffer = analyzers or StaticAnalyzerOffer(())
 
@@ -134,6 +137,10 @@ class ProjectsApplication(ContextApplication):
     def check_vcs_url(self, url: object) -> str:
         return check_vcs_url(url, self.local_repo_roots)
 
+    def vcs_password(self, project: Project) -> str | None:
+        """The project's repository password in clear text (it is sealed in the events)."""
+        return self.secrets.open(project.vcs_password)
+
     def create_project(self, new: NewProject, creator: UserRef, actor: str) -> Created:
         """Create a project with empty configuration; its creator becomes its ADMIN."""
         project = Project.create(
@@ -143,7 +150,7 @@ class ProjectsApplication(ContextApplication):
             creator_id=creator.id,
             actor=actor,
             vcs_username=new.vcs_username,
-            vcs_password=new.vcs_password,
+            vcs_password=self.secrets.seal(new.vcs_password),
             vcs_online=new.vcs_online,
             default_branch=new.default_branch,
             start_date=new.start_date,
@@ -174,7 +181,7 @@ class ProjectsApplication(ContextApplication):
         if "vcs_username" in changes or "vcs_password" in changes:
             project.change_vcs_credentials(
                 changes.get("vcs_username", project.vcs_username),
-                changes.get("vcs_password", project.vcs_password),
+                self.secrets.seal(changes["vcs_password"]) if "vcs_password" in changes else project.vcs_password,
                 actor=actor,
             )
         if "vcs_online" in changes:

@@ -51,7 +51,11 @@ class ProjectsLogAdapter:
         return [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
 
     def project(self, project_uuid: UUID) -> Any | None:
-        return self.app.find_aggregate(project_uuid)
+        project = self.app.find_aggregate(project_uuid)
+        if project is not None:
+            # A copy loaded for reading only: the importer gets the password it must send in clear.
+            project.vcs_password = self.app.vcs_password(project)
+        return project
 
 
 def new_worker_id() -> str:
