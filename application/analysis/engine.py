@@ -78,6 +78,8 @@ class JobConfig:
             frozen = frozen_parameters(parameters)
             self.analyzers.append((str(name), frozen, factory.create(str(name), dict(frozen))))
         self._by_kind: dict[str, list[tuple[str, int]]] = {}
+        self._by_path: dict[str, list[tuple[str, int]]] = {}
+        self._matches: dict[str, bool] = {}
 
     def check(self) -> None:
         """Unprocessable without an INCLUDE pattern or an analyzer (coderadar answers 422)."""
@@ -88,12 +90,22 @@ class JobConfig:
 
     def keys_of(self, path: str) -> list[tuple[str, int]]:
         """(cache key, analyzer index) of every analyzer that measures files like ``path``. Analyzers
-        decide by the file's kind (``kind_of``), so the answer is kept per kind."""
-        kind = kind_of(path)
-        found = self._by_kind.get(kind)
+        decide by the file's kind (``kind_of``), so the answer is kept per kind (and per path)."""
+        found = self._by_path.get(path)
         if found is None:
-            found = [(a.cache_key(path), i) for i, (_, _, a) in enumerate(self.analyzers) if a.accepts(path)]
-            self._by_kind[kind] = found
+            kind = kind_of(path)
+            found = self._by_kind.get(kind)
+            if found is None:
+                found = [(a.cache_key(path), i) for i, (_, _, a) in enumerate(self.analyzers) if a.accepts(path)]
+                self._by_kind[kind] = found
+            self._by_path[path] = found
+        return found
+
+    def matches(self, path: str) -> bool:
+        """Whether the file patterns select ``path`` (kept per path)."""
+        found = self._matches.get(path)
+        if found is None:
+            found = self._matches[path] = self.patterns.matches(path)
         return found
 
 
@@ -322,7 +334,7 @@ class Engine:
             new_path = change.path if change.kind in (ADD, MODIFY, RENAME) else None
             blob = change.new_blob if new_path is not None else None
             keys: tuple[int, ...] = ()
-            if new_path is not None and blob and config.patterns.matches(new_path):
+            if new_path is not None and blob and config.matches(new_path):
                 ids = []
                 for cache_key, index in config.keys_of(new_path):
                     key = self.keys.get(cache_key)
