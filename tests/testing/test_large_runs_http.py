@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+from uuid import uuid4
 
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from flask.testing import FlaskClient
 
 from domain.testing.run import TestRun
@@ -79,3 +83,20 @@ def test_rebuilt_read_model_equals_the_live_one(client: FlaskClient, api: Api, c
     assert dict(live["test_runs"][0])["project_id"] in (project_id, None)
     container.runner.rebuild(["testing"])
     assert dump(container.runner, ["testing"]) == live
+
+
+def test_a_save_of_many_megabytes_completes(container: Container) -> None:
+    """psycopg's pipeline can hang on a save of a few megabytes; the testing application's PostgreSQL
+    recorder inserts without it (interfaces/testing/persistence.py)."""
+    app = container.applications["testing"]
+    if container.settings.backend == "postgres":
+        assert type(app.recorder).__module__ == "interfaces.testing.persistence"
+    originator = uuid4()
+    events = [StoredEvent(originator_id=originator, originator_version=v, topic="bench:Blob", state=os.urandom(4 << 20))
+              for v in (1, 2, 3)]
+    before = app.max_position()
+    ids = app.recorder.insert_events(events)
+    assert ids is None or list(ids) == [before + 1, before + 2, before + 3]
+    assert app.max_position() == before + 3
+    with pytest.raises(IntegrityError):
+        app.recorder.insert_events(events[:1])
