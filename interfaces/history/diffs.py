@@ -270,7 +270,7 @@ def file_diff(
     old_id = change.old_blob[:7] if change.old_blob else _NULL_ID
     new_id = change.new_blob[:7] if change.new_blob else _NULL_ID
     index = f"index {old_id}..{new_id}"
-    if change.kind is ChangeKind.MODIFY and old_mode == new_mode or (
+    if (change.kind is ChangeKind.MODIFY and old_mode == new_mode) or (
         change.kind is ChangeKind.RENAME and old_mode == new_mode
     ):
         index += f" {new_mode:o}"

@@ -17,8 +17,8 @@ from dulwich.repo import Repo
 
 from interfaces.history.diffs import file_diff
 from interfaces.history.git_source import GitSourceError
-from interfaces.history.packs import PackReader
 from interfaces.history.model import ChangeKind, CommitInfo, FileChange, FileEntry, GitRef, RefKind
+from interfaces.history.packs import PackReader
 from interfaces.history.renames import (
     DEFAULT_RENAME_LIMIT,
     DEFAULT_RENAME_THRESHOLD,
@@ -44,6 +44,8 @@ _Tree = frozenset[tuple[bytes, int, bytes]]
 _EMPTY_TREE: _Tree = frozenset()
 _MEMO_DEPTH = 2  # subtree pairs down to this depth are remembered for merges' other parents
 _PAIR_MEMO_ENTRIES = 2_000_000
+
+_PairDiff = tuple["tuple[Entry, ...]", "tuple[Entry, ...]", tuple[tuple[bytes, int, bytes, int, bytes], ...]]
 
 
 def _decode_path(path: bytes) -> str:
@@ -109,7 +111,7 @@ class GitReader:
         self._trees_old: dict[bytes, _Tree] = {}
         self._tree_cache_size = tree_cache_size
         self._commit_trees: dict[bytes, bytes] = {}  # filled by the commit walk
-        self._pair_diffs: dict[tuple[bytes, bytes], tuple[tuple[Entry, ...], tuple[Entry, ...], tuple[tuple[bytes, int, bytes, int, bytes], ...]]] = {}
+        self._pair_diffs: dict[tuple[bytes, bytes], _PairDiff] = {}
         self._pair_diff_entries = 0
         self._similarity = SimilarityIndex(self._blob_bytes)
 
@@ -171,7 +173,7 @@ class GitReader:
     def default_branch(self) -> str | None:
         """The branch HEAD points at (short name), if HEAD is a branch."""
         try:
-            chain, _ = self._repo.refs.follow(b"HEAD")
+            chain, _ = self._repo.refs.follow(b"HEAD")  # type: ignore[arg-type]
         except KeyError:
             return None
         target = chain[-1] if chain else b""
@@ -277,10 +279,10 @@ class GitReader:
         waiting: dict[bytes, int] = {}
         children: dict[bytes, list[bytes]] = {}
         for sha, parents in parents_of.items():
-            present = [p for p in dict.fromkeys(parents) if p in parents_of]
+            present = [q for q in dict.fromkeys(parents) if q in parents_of]
             waiting[sha] = len(present)
-            for p in present:
-                children.setdefault(p, []).append(sha)
+            for q in present:
+                children.setdefault(q, []).append(sha)
         times: dict[bytes, tuple[int, int]] = {
             sha: (info.committer_time, info.author_time) for sha, info in infos.items()
         }
@@ -390,7 +392,8 @@ class GitReader:
         if full:
             for p, m, s in found.adds:
                 out.append(
-                    (p, FileChange(ChangeKind.ADD, _decode_path(p), None, None, s.decode("ascii"), None, m, None, parent))
+                    (p, FileChange(ChangeKind.ADD, _decode_path(p), None, None, s.decode("ascii"), None, m, None,
+                                   parent))
                 )
             for p, om, os_, nm, ns in modifies:
                 out.append(

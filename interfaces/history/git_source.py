@@ -187,7 +187,7 @@ def clone_or_fetch(
             if sha is not None and name.startswith(_MIRRORED) and not name.endswith(_PEELED)
         }
         added, updated, deleted = _mirror_refs(repo, remote_refs)
-        head = _update_head(repo, result.symrefs, remote_refs)
+        head = _update_head(repo, result.symrefs, remote_refs)  # type: ignore[arg-type]
         _remember_url(repo, shown)
         return FetchResult(
             path=str(target),

@@ -382,9 +382,10 @@ def detect_renames(
             dst_names[base] = -1 if base in dst_names else di
         for si in src_left:
             base = _basename(deletes[si][0])
-            di = dst_names.get(base)
-            if di is None or di < 0 or src_names[base] < 0 or di in dst_done:
+            found = dst_names.get(base)
+            if found is None or found < 0 or src_names[base] < 0 or found in dst_done:
                 continue
+            di = found
             score = index.similarity(deletes[si], adds[di], basename_min)
             if score < basename_min:
                 continue
