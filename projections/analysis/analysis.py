@@ -31,7 +31,7 @@ def _json(value: Any) -> str:
 
 class AnalysisProjection(Projection):
     name = "analysis"
-    version = 1
+    version = 2
     follows = ("analysis", "projects")
     tables = {
         "analysis_projects": """CREATE TABLE analysis_projects (
@@ -191,6 +191,10 @@ class AnalysisProjection(Projection):
                 "INSERT INTO analysis_metrics (project_id, metric) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 (project_id, metric),
             )
+        # A root lane has nothing beneath it: a deletion there just ends the file's state, without a
+        # tombstone (which would stay open, and be read by every later query of the lane, forever).
+        root_lanes = {int(r["lane"]) for r in tx.fetchall(
+            "SELECT lane FROM analysis_lanes WHERE project_id=%s AND fork_lane IS NULL", (project_id,))}
         commits: list[tuple[Any, ...]] = []
         files: list[tuple[Any, ...]] = []
         closes: list[tuple[Any, ...]] = []
@@ -198,8 +202,9 @@ class AnalysisProjection(Projection):
         for c in record.commits:
             commits.append((project_id, c.hash, c.lane, c.seq, c.ordinal, c.parent, c.timestamp, seq))
             for f in c.files:
-                files.append((project_id, c.lane, f.path, c.seq, OPEN, f.blob, f.keys,
-                              None if f.values is None else _json(f.values)))
+                if f.blob is not None or c.lane not in root_lanes:
+                    files.append((project_id, c.lane, f.path, c.seq, OPEN, f.blob, f.keys,
+                                  None if f.values is None else _json(f.values)))
                 if f.closes is not None:
                     closes.append((c.seq, project_id, c.lane, f.path, f.closes))
             totals.extend((project_id, metric, c.lane, c.seq, value) for metric, value in c.totals.items())

@@ -18,7 +18,8 @@ Tables (all keyed by ``project_id``, the project's public numeric id; written on
 ``analysis_files``
     File states: from ``seq_from`` up to (not including) ``seq_to`` in ``lane`` the file ``path`` has
     content ``blob`` measured with the measurement keys ``keys``, its metric values ``vals`` (JSON, zeros
-    included); ``blob`` NULL is a tombstone (the file is gone). ``seq_to`` is 2**62 while open.
+    included); ``seq_to`` is 2**62 while open. ``blob`` NULL is a tombstone: the file is gone although an
+    earlier segment has it (only in lanes with a fork; in a root lane a deletion just ends the state).
 ``analysis_totals``
     ``(metric, lane, seq) -> value``: a commit's total of a metric over its files, where it differs
     from its first parent's (absent: unchanged).
@@ -180,13 +181,13 @@ def file_at(store: ReadStore, project_id: int, commit: AnalysedCommit, path: str
     with store.read() as tx:
         for lane, seq in _segments(tx, project_id, commit):
             row = tx.fetchone(
-                "SELECT blob, keys, vals FROM analysis_files WHERE project_id=%s AND lane=%s AND path=%s "
+                "SELECT blob, keys, vals, seq_to FROM analysis_files WHERE project_id=%s AND lane=%s AND path=%s "
                 "AND seq_from <= %s ORDER BY seq_from DESC LIMIT 1",
                 (project_id, lane, path, seq),
             )
             if row is None:
                 continue
-            if row["blob"] is None:
+            if row["blob"] is None or int(row["seq_to"]) <= seq:  # a tombstone, or ended in a root lane
                 return None
             return FileValues(row["blob"], row["keys"], json.loads(row["vals"]))
     return None

@@ -136,6 +136,7 @@ def random_repo(path: Path, seed: int, steps: int = 60) -> GitRepo:
     branches = ["main"]
     current = "main"
     shared = _java(random.Random(seed + 1), "Shared")
+    deleted: list[str] = []
     for step in range(steps):
         target = rng.choice(["main", "main", "dev", "topic"])
         if target not in branches:
@@ -162,9 +163,13 @@ def random_repo(path: Path, seed: int, steps: int = 60) -> GitRepo:
             change = {new: _java(rng, f"R{step}")} if rng.random() < 0.3 else None
             repo.commit(f"move {old}", change, author=author)
         elif roll < 0.35 and len(files) > 2:
-            repo.commit(f"delete {step}", {rng.choice(files): None}, author=author)
+            victim = rng.choice(files)
+            deleted.append(victim)
+            repo.commit(f"delete {step}", {victim: None}, author=author)
+        elif roll < 0.4 and deleted and deleted[-1] not in files:
+            repo.commit(f"resurrect {step}", {deleted[-1]: _java(rng, f"Back{step}")}, author=author)
         elif roll < 0.45:
-            repo.commit(f"shared {step}", {f"src/s/Shared{step % 3}.java": shared}, author=author)
+            repo.commit(f"shared {step}", {f"src/s/Shared{step % 3}.java": shared}, author=author, allow_empty=True)
         elif roll < 0.5:
             repo.commit(f"other {step}", {f"docs/n{step}.md": f"{step}\n",
                                           "src/excluded/E.java": f"class E{step} {{}}\n"}, author=author)

@@ -6,9 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
+from domain.projects.file_patterns import FilePatternSet
+from interfaces.analysis.complexity import full_catalog
+from interfaces.analysis.git_source import GitCommitSource
 from interfaces.container import Container
+from projections.analysis import queries
 from tests.analysis.flow import Flow, wait
 from tests.analysis.repos import (
     CLOC,
@@ -18,6 +23,7 @@ from tests.analysis.repos import (
     FINDING_COUNTS,
     JAVA,
     LOC,
+    LOC_ANALYZER,
     RANDOM_1_COUNTS,
     RANDOM_2_COUNTS,
     SLOC,
@@ -25,6 +31,7 @@ from tests.analysis.repos import (
     UTIL_2_COUNTS,
     Example,
     example,
+    random_repo,
 )
 from tests.support.api import Api, User
 from tests.support.readmodels import dump
@@ -144,6 +151,34 @@ def test_every_query_answers_the_hand_worked_values(client: FlaskClient, api: Ap
     assert [p["value"] for p in r.get_json()] == [6, 7, 7, 8]
     r = client.get(f"/api/projects/{project}/metricvalues/history?metric={LOC}", headers=owner.headers)
     assert [p["commit"] for p in r.get_json()][-1] == c["c5"]  # the default branch
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_the_read_model_answers_every_commit_of_a_random_history(api: Api, flow: Flow, repos: Path,
+                                                                 container: Container, seed: int) -> None:
+    repo = random_repo(repos / "random", seed, steps=40)
+    owner = api.register("owner")
+    project = flow.project(owner, str(repo.path))
+    flow.analyse(owner, project)
+    source = GitCommitSource(repo.path)
+    loc = full_catalog().create(LOC_ANALYZER)
+    patterns = FilePatternSet.of(include=["**/*.java"], exclude=["**/excluded/**"])
+    for entry in repo.log():
+        expected: dict[str, dict[str, int]] = {}
+        for path, blob in source.tree(entry.hash):
+            if patterns.matches(path) and loc.accepts(path):
+                expected[path] = dict(loc.analyze(path, source.read_blob(blob)).metrics)
+        commit = queries.commits_by_prefix(container.store, project, entry.hash)[0]
+        files = queries.files_at(container.store, project, commit)
+        assert {p: dict(f.values) for p, f in files.items()} == expected, entry.subject
+        for path in [*expected, "src/m/Gone.java"]:
+            one = queries.file_at(container.store, project, commit, path)
+            assert (one is None and path not in expected) or (one is not None and dict(one.values) == expected[path])
+        sums: dict[str, int] = {}
+        for values in expected.values():
+            for metric, value in values.items():
+                sums[metric] = sums.get(metric, 0) + value
+        assert queries.totals_at(container.store, project, commit, JAVA) == {m: sums.get(m, 0) for m in JAVA}
 
 
 def test_queries_refuse_bad_commits_and_answer_nothing_for_unanalysed_ones(client: FlaskClient, api: Api, flow: Flow,
