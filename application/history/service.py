@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from application.history import compression
 from application.shared.base import ContextApplication
 from domain.history.contributors import ProjectContributors, contributors_id
 from domain.history.import_job import CommitBatch, ImportJob, batch_id
@@ -14,6 +15,12 @@ from domain.shared.errors import Conflict
 class HistoryApplication(ContextApplication):
     name = "history"
     snapshotting_intervals = {ImportJob: 100, ProjectContributors: 50}
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        env = dict(env or {})
+        if env.get("COMPRESSOR_TOPIC") == compression.DEFAULT_ZLIB:
+            env["COMPRESSOR_TOPIC"] = compression.TOPIC  # the same format, at a quarter of the CPU
+        super().__init__(env)
 
     def job(self, job_uuid: UUID) -> ImportJob | None:
         job: ImportJob | None = self.find_aggregate(job_uuid)

@@ -38,6 +38,9 @@ from interfaces.history.git_source import GitSourceError, clone_or_fetch
 from interfaces.history.model import CommitInfo, FileChange
 
 _REPLACEMENT = "\ufffd"
+# Parsed trees a reader keeps (two generations of this many): consecutive commits share most trees,
+# and a large cache of wide trees costs gigabytes.
+TREE_CACHE = 1000
 
 
 def safe_text(text: str) -> str:
@@ -93,7 +96,7 @@ _worker_reader: GitReader | None = None
 
 def _worker_init(path: str) -> None:
     global _worker_reader
-    _worker_reader = GitReader(path)
+    _worker_reader = GitReader(path, tree_cache_size=TREE_CACHE)
 
 
 def _worker_pack(infos: list[CommitInfo]) -> list[str]:
@@ -108,7 +111,7 @@ class DulwichHistoryReader:
     def __init__(self, directory: Path, processes: int = 0, chunk: int = 64) -> None:
         self._lock = _Lock(directory, exclusive=False)
         try:
-            self._reader = GitReader(directory)
+            self._reader = GitReader(directory, tree_cache_size=TREE_CACHE)
         except GitSourceError as exc:
             self._lock.release()
             raise RepositoryError(str(exc)) from None

@@ -12,7 +12,7 @@ never shown, and commits a force-push left behind disappear from the views.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from domain.history.contributors import ProjectContributors
@@ -27,6 +27,27 @@ SEEN_FACTOR = 1024
 PROJECT_DATA_TABLES = ("history_commits", "history_commit_parents", "history_file_changes", "history_refs")
 CONTRIBUTOR_TABLES = ("history_contributors", "history_contributor_emails", "history_contributor_names")
 _LOOKUP_CHUNK = 500
+COMMIT_COLUMNS = ("project_id", "idx", "hash", "author_name", "author_email", "email_key", "author_time", "author_tz",
+                  "committer_time", "message", "parent_count", "batch_seq", "reachable", "analyzed")
+PARENT_COLUMNS = ("project_id", "idx", "position", "parent_hash", "parent_idx")
+CHANGE_COLUMNS = ("project_id", "idx", "parent", "kind", "path", "old_path", "old_blob", "new_blob", "old_mode",
+                  "new_mode", "similarity")
+
+
+def insert_many(tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert many rows at once: COPY on PostgreSQL (ten times faster than a pipelined INSERT per row),
+    one executemany on SQLite. Part of the transaction like every other write."""
+    if not rows:
+        return
+    conn = getattr(tx, "conn", None)
+    if tx.dialect == "postgres" and conn is not None:
+        tx.flush()
+        with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["%s"] * len(columns))
+    tx.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def ref_name(ref: str) -> tuple[str, bool]:
@@ -40,7 +61,7 @@ def ref_name(ref: str) -> tuple[str, bool]:
 
 class HistoryProjection(Projection):
     name = "history"
-    version = 1
+    version = 2
     follows = ("history",)
     tables = {
         "history_imports": """CREATE TABLE history_imports (
@@ -81,7 +102,6 @@ class HistoryProjection(Projection):
         "CREATE INDEX history_commits_time ON history_commits (project_id, author_time)",
         "CREATE INDEX history_commits_email ON history_commits (project_id, email_key)",
         "CREATE INDEX history_file_changes_commit ON history_file_changes (project_id, idx)",
-        "CREATE INDEX history_file_changes_path ON history_file_changes (project_id, path)",
         "CREATE INDEX history_contributors_project ON history_contributors (project_id)",
         "CREATE INDEX history_contributor_emails_id ON history_contributor_emails (contributor_id)",
     ]
@@ -256,7 +276,7 @@ class HistoryProjection(Projection):
             sha, parent_hashes, author_name, author_email = f[0], f[1], f[2], f[3]
             in_batch[sha] = idx
             commits.append((project_id, idx, sha, author_name, author_email, author_email.lower(), int(f[4]) * 1000,
-                            int(f[5]), int(f[8]) * 1000, f[10], len(parent_hashes), seq))
+                            int(f[5]), int(f[8]) * 1000, f[10], len(parent_hashes), seq, False, False))
             for position, parent in enumerate(parent_hashes):
                 parents.append([project_id, idx, position, parent, in_batch.get(parent)])
             for c in f[11]:
@@ -267,22 +287,9 @@ class HistoryProjection(Projection):
             for p in parents:
                 if p[4] is None:
                     p[4] = found.get(p[3])
-        tx.executemany(
-            "INSERT INTO history_commits (project_id, idx, hash, author_name, author_email, email_key, author_time, "
-            "author_tz, committer_time, message, parent_count, batch_seq, reachable, analyzed) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, FALSE, FALSE)",
-            commits,
-        )
-        tx.executemany(
-            "INSERT INTO history_commit_parents (project_id, idx, position, parent_hash, parent_idx) "
-            "VALUES (%s, %s, %s, %s, %s)",
-            [tuple(p) for p in parents],
-        )
-        tx.executemany(
-            "INSERT INTO history_file_changes (project_id, idx, parent, kind, path, old_path, old_blob, new_blob, "
-            "old_mode, new_mode, similarity) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            changes,
-        )
+        insert_many(tx, "history_commits", COMMIT_COLUMNS, commits)
+        insert_many(tx, "history_commit_parents", PARENT_COLUMNS, parents)
+        insert_many(tx, "history_file_changes", CHANGE_COLUMNS, changes)
         self._contributors_seen(tx, e, project_id, [(f[2], f[3]) for f in facts])
 
     def _contributors_seen(self, tx: Tx, e: Envelope, project_id: int, authors: list[tuple[str, str]]) -> None:
