@@ -354,6 +354,34 @@ def test_findings_of_the_complexity_and_marker_analyzers_show_in_the_file_conten
     assert client.get(f"/api/projects/{project}/analyzingFailures", headers=owner.headers).get_json() == []
 
 
+def test_a_failing_analyzer_is_recorded_for_that_file_and_the_analysis_goes_on(
+        client: FlaskClient, api: Api, flow: Flow, repos: Path, container: Container) -> None:
+    from application.analysis.service import AnalysisApplication
+    from application.projects.service import ProjectsApplication
+    from domain.analysis.analyzer_catalog import AnalyzerCatalog, AnalyzerSpec
+    from tests.analysis.test_engine_git import Exploding
+    from tests.support.gitrepo import GitRepo
+
+    for app in (container.app(ProjectsApplication), container.app(AnalysisApplication)):
+        catalog = app.analyzers
+        assert isinstance(catalog, AnalyzerCatalog)
+        catalog.register(AnalyzerSpec("test.Exploding", "fails on boom", lambda _p: Exploding()))
+    repo = GitRepo(repos / "boom")
+    commit = repo.commit("two files", {"Boom.java": "class Boom { /* boom */ }\n", "Fine.java": "class Fine {}\n"})
+    owner = api.register("owner")
+    project = flow.project(owner, str(repo.path), patterns=[["**/*.java", "INCLUDE"]], modules=[],
+                           analyzers=[(LOC_ANALYZER, {}), ("test.Exploding", {})])
+    status = flow.analyse(owner, project)
+    assert (status["failures"], status["contentsMeasured"], status["commitsAnalyzed"]) == (1, 2, 1)
+    failures = client.get(f"/api/projects/{project}/analyzingFailures", headers=owner.headers).get_json()
+    blob = repo.git("rev-parse", f"{commit}:Boom.java").strip()
+    assert failures == [{"analyzer": "test.Exploding", "blob": blob, "error": "RuntimeError: boom in Boom.java"}]
+    boom = flow.query(owner, project, "files/content", {"commitHash": commit, "filepath": "Boom.java"})
+    assert [m["name"] for m in boom["metrics"]] == [ELOC, SLOC, LOC]  # the line counter's values stay
+    fine = flow.query(owner, project, "files/content", {"commitHash": commit, "filepath": "Fine.java"})
+    assert fine["metrics"][0] == {"name": "test:size", "value": 14, "findings": []}
+
+
 def test_the_rebuilt_analysis_read_model_equals_the_live_one(client: FlaskClient, api: Api, flow: Flow, repos: Path,
                                                             container: Container) -> None:
     ex, owner, project = analysed_example(repos, flow, api)

@@ -258,3 +258,32 @@ def test_an_analysis_killed_with_sigkill_is_resumed_by_the_server_worker(
         return sorted((tuple(kv for kv in row if kv[0] != "batch") for row in rows), key=repr)
 
     assert without_batch(killed_results["analysis_commits"]) == without_batch(reference_results["analysis_commits"])
+
+
+def test_a_batch_saved_twice_conflicts_and_records_nothing(container: Container, client: FlaskClient, api: Api,
+                                                          flow: Flow, repos: Path, importing: None) -> None:
+    from domain.shared.errors import Conflict
+    from interfaces.analysis.sources import MirrorSources
+
+    repo = generated(repos / "small", 12, seed=2)
+    owner, (project,) = _projects(flow, api, str(repo.path), 1)
+    project_uuid = _uuid(container, project)
+    _start(client, owner, project)
+    app = container.app(AnalysisApplication)
+    analysis = app.claim(project_uuid, "worker-a", time.time(), 60, actor="system")
+    stale = app.analysis(project_uuid)  # the same job as another copy of the worker saw it
+    assert stale is not None
+    runner = build_runner(container, "worker-a")
+    engine = app.engine(analysis)
+    source = MirrorSources(container.store, container.settings.data_dir).open(project_uuid, project)
+    assert source is not None
+    config = app.config(analysis.patterns, analysis.analyzers)
+    built = engine.next_batch(engine.plan(source, []), source, config, runner.measurer, max_commits=5)
+    assert built is not None
+    app.record_batch(analysis, built.record, built.commits, built.measured, built.failures, "worker-a", time.time(), 60,
+                     actor="system")
+    with pytest.raises(Conflict):  # batch 1 exists (and the job moved on): nothing is recorded twice
+        app.record_batch(stale, built.record, built.commits, built.measured, built.failures, "worker-a", time.time(),
+                         60, actor="system")
+    source.close()
+    assert len(_batches(container, project_uuid)) == 1
