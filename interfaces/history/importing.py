@@ -108,7 +108,7 @@ def _worker_pack(infos: list[CommitInfo]) -> list[str]:
 class DulwichHistoryReader:
     """One import run's view of a mirror (holds a shared lock until closed)."""
 
-    def __init__(self, directory: Path, processes: int = 0, chunk: int = 64) -> None:
+    def __init__(self, directory: Path, processes: int = 0, chunk: int = 128, min_commits: int = 300) -> None:
         self._lock = _Lock(directory, exclusive=False)
         try:
             self._reader = GitReader(directory, tree_cache_size=TREE_CACHE)
@@ -118,6 +118,7 @@ class DulwichHistoryReader:
         self._directory = directory
         self._processes = processes
         self._chunk = chunk
+        self._min_commits = min_commits  # fewer than this: not worth starting processes
         self._infos: dict[str, CommitInfo] = {}
 
     def state(self) -> RepositoryState:
@@ -131,7 +132,7 @@ class DulwichHistoryReader:
         return list(self._infos)
 
     def packed(self, hashes: Sequence[str]) -> Iterator[str]:
-        if self._processes > 0 and len(hashes) > self._chunk:
+        if self._processes > 0 and len(hashes) >= max(self._min_commits, self._chunk):
             yield from self._packed_in_processes(hashes)
             return
         for h in hashes:

@@ -4,7 +4,8 @@ thread of the server, or of ``codeannals worker``.
 Settings: ``CODEANNALS_POLL_SECONDS`` (vcsOnline projects are fetched again this often, default 60),
 ``CODEANNALS_IMPORT_BATCH_SIZE`` (commits per batch event, default 500),
 ``CODEANNALS_IMPORT_LEASE_SECONDS`` (a dead worker's job is taken over after this, default 300),
-``CODEANNALS_IMPORT_PROCESSES`` (processes computing file changes; default 0: in the worker thread).
+``CODEANNALS_IMPORT_PROCESSES`` (processes computing file changes for runs of more than a few hundred
+commits; default: 2 on a machine with two or more cores, else 0, in the worker thread).
 Mirrors live in ``<data dir>/repos/<project uuid>.git``.
 """
 
@@ -145,7 +146,8 @@ def build_import_worker(container: Container, on_batch: Callable[[UUID, int], No
         lease_seconds=float(_int_setting(extra, "CODEANNALS_IMPORT_LEASE_SECONDS", 300)),
         poll_seconds=float(settings.poll_seconds),
     )
-    git = DulwichGit(processes=_int_setting(extra, "CODEANNALS_IMPORT_PROCESSES", 0))
+    default_processes = 2 if (os.cpu_count() or 1) >= 2 else 0
+    git = DulwichGit(processes=_int_setting(extra, "CODEANNALS_IMPORT_PROCESSES", default_processes))
     importer = Importer(history, ProjectsLogAdapter(projects), git, config, worker_id or new_worker_id(),
                         on_batch=on_batch)
     worker = HistoryImportWorker(importer)
