@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from interfaces.container import Container
 from tests.support.api import Api, User
 from tests.support.databases import server_env
 from tests.support.gitrepo import GitRepo
@@ -210,7 +211,8 @@ def test_file_content_and_diff_by_get_with_a_body_or_post(client: FlaskClient, a
     assert r.status_code == 200 and r.get_json()["content"] == "# Demo\n\nMore.\n"
 
 
-def test_bad_commits_and_paths_are_400_or_404(client: FlaskClient, api: Api, demo: GitRepo) -> None:
+def test_bad_commits_and_paths_are_400_or_404(client: FlaskClient, api: Api, demo: GitRepo,
+                                              container: Container) -> None:
     owner, project_id = imported(api, demo)
     head = demo.head("main")
     base = f"/api/projects/{project_id}"
@@ -236,6 +238,16 @@ def test_bad_commits_and_paths_are_400_or_404(client: FlaskClient, api: Api, dem
     assert client.get(f"{base}/files/tree/zzzzzzz", headers=owner.headers).status_code == 400
     assert client.get(f"{base}/files/tree/{'1' * 40}", headers=owner.headers).status_code == 404
     assert client.get(f"{base}/files/tree/{head}?changedOnly=maybe", headers=owner.headers).status_code == 400
+    # An ambiguous prefix (two commits made up in the read model share 7 digits) is a 400.
+    with container.store.transaction() as tx:
+        for idx, sha in ((1000, "abcdef1" + "0" * 33), (1001, "abcdef1" + "1" * 33)):
+            tx.execute(
+                "INSERT INTO history_commits (project_id, idx, hash, author_name, author_email, email_key, "
+                "author_time, author_tz, committer_time, message, parent_count, batch_seq, reachable, analyzed) "
+                "VALUES (%s, %s, %s, 'x', 'x@x', 'x@x', 0, 0, 0, 'x', 0, 0, TRUE, FALSE)", (project_id, idx, sha))
+    r = client.get(f"{base}/files/tree/abcdef1", headers=owner.headers)
+    assert r.status_code == 400 and "ambiguous" in r.get_json()["errorMessage"]
+    assert client.get(f"{base}/files/tree/abcdef10", headers=owner.headers).status_code == 404  # not in git
     # Access: members only.
     stranger = api.register("stranger")
     assert client.get(f"{base}/branches", headers=stranger.headers).status_code == 403
