@@ -20,7 +20,6 @@ fails the engine must be thrown away (its memory is ahead of the log).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -187,10 +186,11 @@ class Engine:
             self.measured[(m.key, self._intern(m.blob))] = dict(m.values)
 
     def _state(self, keys: str, blob: str, values: Mapping[str, int]) -> FileState:
+        """The one shared state of a content measured with these keys (its values never change)."""
         found = self._states.get((keys, blob))
         if found is None:
             blob = self._intern(blob)
-            found = FileState(blob, keys, dict(values))
+            found = FileState(blob, keys, values)
             self._states[(keys, blob)] = found
         return found
 
@@ -198,7 +198,7 @@ class Engine:
         self.commits[commit.hash] = (commit.lane, commit.seq, commit.ordinal)
         self.lanes.record(commit.lane, commit.seq)
         for f in commit.files:
-            state = None if f.blob is None else self._state(f.keys, f.blob, f.values or {})
+            state = None if f.blob is None else self._state(f.keys, f.blob, self._values(f.keys, f.blob, f.values))
             self.index.add(commit.lane, commit.seq, self._intern(f.path), state)
 
     # --- queries ------------------------------------------------------------------------------
@@ -405,16 +405,23 @@ class Engine:
         return CommitRecord(commit.hash, len(self.commits), lane_id, seq, parent, commit.timestamp, files,
                             changed_totals(before, after))
 
+    def _values(self, keys: str, blob: str, recorded: Mapping[str, int] | None) -> Mapping[str, int]:
+        """A replayed file's values: with one key, the measurement's own dict (shared, not copied)."""
+        if keys and "," not in keys:
+            measured = self.measured.get((int(keys), blob))
+            if measured is not None and measured == recorded:
+                return measured
+        return dict(recorded or {})
+
     def _merged(self, keys: tuple[int, ...], blob: str) -> FileState:
         text = ",".join(str(k) for k in keys)
         found = self._states.get((text, blob))
         if found is not None:
             return found
+        if len(keys) == 1:
+            return self._state(text, blob, self.measured.get((keys[0], blob), {}))
         values: dict[str, int] = {}
         for key in keys:
             values.update(self.measured.get((key, blob), {}))
         return self._state(text, blob, values)
 
-    def memory_hint(self) -> int:
-        """A rough size of the engine's memory in bytes (for logs)."""
-        return sys.getsizeof(self.measured) + sys.getsizeof(self._states) + sys.getsizeof(self.commits)
