@@ -229,11 +229,14 @@ def run(repo: Path, rev: str | None, pattern: str, backend: str, processes: int,
                 files += node["type"] == "FILE"
                 stack_nodes.extend(node["children"])
             timings = []
-            for _ in range(requests_n):
+            size = 0
+            for _ in range(requests_n):  # the whole answer read, not parsed: the server's latency over HTTP
                 t = time.perf_counter()
-                client.call("GET", f"/api/projects/{project}/metricvalues/tree", json=body)
+                r = client.session.get(f"{client.base}/api/projects/{project}/metricvalues/tree", json=body)
+                size = len(r.content)
                 timings.append((time.perf_counter() - t) * 1000)
-            print(f"  metricvalues/tree on head ({label}: {len(wanted)}, {files} files): p50 "
+                assert r.status_code == 200
+            print(f"  metricvalues/tree on head ({label}: {len(wanted)}, {files} files, {size / 1024:.0f} KB): p50 "
                   f"{statistics.median(timings):.1f} ms, p99 {percentile(timings, 99):.1f} ms over {requests_n}")
         if backend == "sqlite":
             data = tmp / "data"

@@ -76,6 +76,11 @@ class CommitSources(Protocol):
         """The project's history, None when nothing is imported (yet)."""
         ...
 
+    def fingerprint(self, project_uuid: UUID, project_num: int) -> str | None:
+        """What ``CommitSource.fingerprint`` would answer, without opening the source (cheap: the
+        worker asks for every automatically analysed project in every round)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ProjectConfig:

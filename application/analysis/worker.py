@@ -241,14 +241,8 @@ class AnalysisWorker:
         """Start an automatic job when the project's history has unanalysed commits on the branches
         its last analysis covered. Answers whether one was started."""
         project_uuid = t.project_uuid
-        source = self.runner.sources.open(project_uuid, t.num)
-        if source is None:
-            return False
-        try:
-            fingerprint = source.fingerprint()
-        finally:
-            source.close()
-        if self.fingerprints.get(project_uuid) == fingerprint:
+        fingerprint = self.runner.sources.fingerprint(project_uuid, t.num)
+        if fingerprint is None or self.fingerprints.get(project_uuid) == fingerprint:
             return False
         analysis = self.app.analysis(project_uuid)
         if analysis is None or not analysis.auto or analysis.running:

@@ -16,6 +16,11 @@ from projections.projects import queries as projects
 from projections.store import ReadStore
 
 
+def fingerprint_of(status: dict[str, Any]) -> str:
+    """Changes with every finished import run (refs move only then) and every recorded commit."""
+    return f"{status['job_uuid']}:{status['runs']}:{status['commits']}"
+
+
 class HistorySource(CommitSource):
     """A project's imported history (the history read model) and its repository mirror."""
 
@@ -29,8 +34,7 @@ class HistorySource(CommitSource):
         self._idx: dict[str, int] = {}
 
     def fingerprint(self) -> str:
-        s = self.status
-        return f"{s['job_uuid']}:{s['runs']}:{s['commits']}"
+        return fingerprint_of(self.status)
 
     def branches(self) -> dict[str, str]:
         return {str(r["name"]): str(r["commit_hash"]) for r in history.refs(self.store, self.project_num)
@@ -93,15 +97,25 @@ class MirrorSources:
         self.store = store
         self.data_dir = data_dir
 
-    def open(self, project_uuid: UUID, project_num: int) -> CommitSource | None:
+    def _status(self, project_uuid: UUID, project_num: int) -> dict[str, Any] | None:
         status = history.import_status(self.store, project_num)
         if status is None or int(status["runs"] or 0) == 0 or str(status["project_uuid"]) != str(project_uuid):
+            return None
+        return dict(status)
+
+    def fingerprint(self, project_uuid: UUID, project_num: int) -> str | None:
+        status = self._status(project_uuid, project_num)
+        return None if status is None else fingerprint_of(status)
+
+    def open(self, project_uuid: UUID, project_num: int) -> CommitSource | None:
+        status = self._status(project_uuid, project_num)
+        if status is None:
             return None
         directory = mirror_path(self.data_dir, project_uuid)
         reader = open_mirror(directory)
         if reader is None:
             return None
-        return HistorySource(self.store, project_num, dict(status), reader, directory)
+        return HistorySource(self.store, project_num, status, reader, directory)
 
 
 class ReadModelConfigs:
