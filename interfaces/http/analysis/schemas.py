@@ -77,8 +77,10 @@ class DeltaTreeSchema(Schema):
 
 
 class HistoryQuerySchema(RequestSchema):
-    metric = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    branchName = fields.String(validate=validate.Length(min=1, max=1000),
+    # Short enough that a valid query string stays below the server's request-line limit (8 KB) even
+    # when every character needs percent-encoding.
+    metric = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    branchName = fields.String(validate=validate.Length(min=1, max=255),
                                metadata={"description": "default: the project's default branch"})
 
 
