@@ -30,31 +30,49 @@ def unique(metrics: Iterable[str]) -> list[str]:
 
 
 class Wanted:
-    """The requested metrics, for fast per-file work: a file has a few metrics, a request may name many."""
+    """The requested metrics, for fast per-file work: a file has a few metrics, a request may name many.
 
-    __slots__ = ("metrics", "rank")
+    Files of one kind report the same metrics in the same order, so the order of a file's answer is
+    worked out once per set of metric names it has and reused."""
+
+    __slots__ = ("_orders", "metrics", "rank")
 
     def __init__(self, metrics: Sequence[str]) -> None:
         self.metrics = unique(metrics)
         count = len(self.metrics)
         self.rank = {m: count - i for i, m in enumerate(self.metrics)}  # the reverse of the requested order
+        self._orders: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def _order(self, values: Values) -> tuple[str, ...]:
+        names = tuple(values)
+        order = self._orders.get(names)
+        if order is None:
+            rank = self.rank
+            order = tuple(sorted((m for m in names if m in rank), key=rank.__getitem__))
+            self._orders[names] = order
+        return order
 
     def listed(self, values: Values) -> list[dict[str, Any]]:
         """``[{"metricName", "value"}]`` of the requested metrics in ``values``, reversed, zeros left out."""
-        rank = self.rank
-        found = [(rank[m], m, v) for m, v in values.items() if v and m in rank]
-        if len(found) > 1:
-            found.sort()
-        return [{"metricName": m, "value": v} for _, m, v in found]
+        return [{"metricName": m, "value": v} for m in self._order(values) if (v := values[m])]
+
+    def listed_adding(self, values: Values, total: dict[str, int]) -> list[dict[str, Any]]:
+        """:meth:`listed`, adding the values into ``total`` on the way."""
+        out = []
+        for m in self._order(values):
+            v = values[m]
+            if v:
+                total[m] = total.get(m, 0) + v
+                out.append({"metricName": m, "value": v})
+        return out
 
     def shows(self, values: Values) -> bool:
-        rank = self.rank
-        return any(m in rank for m in values)
+        return bool(self._order(values))
 
     def add(self, total: dict[str, int], values: Values) -> None:
-        rank = self.rank
-        for m, v in values.items():
-            if v and m in rank:
+        for m in self._order(values):
+            v = values[m]
+            if v:
                 total[m] = total.get(m, 0) + v
 
 
@@ -78,6 +96,7 @@ class _Module:
 
 def _module_tree(paths: Iterable[str], modules: Iterable[str]) -> _Module:
     """Modules (and the root) holding the given file paths; every module appears, even an empty one."""
+    modules = list(modules)
     index = ModuleIndex(modules)
     module_paths = sorted({m if m.endswith("/") else m + "/" for m in modules if m.strip("/")})
     nodes: dict[str | None, _Module] = {None: _Module(None)}
@@ -85,8 +104,17 @@ def _module_tree(paths: Iterable[str], modules: Iterable[str]) -> _Module:
         nodes[path] = _Module(path)
     for path in module_paths:
         nodes[index.parent_of(path)].children.append(nodes[path])
-    for path in sorted(paths):
-        nodes[index.module_of(path)].files.append(path)
+    ordered = sorted(paths)
+    if not module_paths:
+        nodes[None].files = ordered
+        return nodes[None]
+    by_directory: dict[str, _Module] = {}  # a file's module depends on its directory only
+    for path in ordered:
+        directory = path[:path.rfind("/") + 1]
+        module = by_directory.get(directory)
+        if module is None:
+            module = by_directory[directory] = nodes[index.module_of(path)]
+        module.files.append(path)
     return nodes[None]
 
 
@@ -100,9 +128,8 @@ def metric_tree(files: Mapping[str, Values], modules: Iterable[str], metrics: Se
         total: dict[str, int] = {}
         children: list[dict[str, Any]] = []
         for path in module.files:
-            values = shown[path]
-            wanted.add(total, values)
-            children.append({"name": path, "type": "FILE", "metrics": wanted.listed(values), "children": []})
+            children.append({"name": path, "type": "FILE", "metrics": wanted.listed_adding(shown[path], total),
+                             "children": []})
         for child in module.children:
             node, sub_total = build(child)
             wanted.add(total, sub_total)

@@ -176,6 +176,21 @@ def files_at(store: ReadStore, project_id: int, commit: AnalysedCommit) -> dict[
     return {path: state for path, state in merged.items() if state is not None}
 
 
+def values_at(store: ReadStore, project_id: int, commit: AnalysedCommit) -> dict[str, dict[str, int]]:
+    """Every analysed file of a commit with its values (:func:`files_at` without blobs and keys)."""
+    with store.read() as tx:
+        merged: dict[str, dict[str, int] | None] = {}
+        for lane, seq in reversed(_segments(tx, project_id, commit)):
+            for r in tx.fetchall(
+                "SELECT path, vals FROM analysis_files WHERE project_id=%s AND lane=%s AND seq_to > %s "
+                "AND seq_from <= %s",
+                (project_id, lane, seq, seq),
+            ):
+                text = r["vals"]
+                merged[r["path"]] = None if text is None else parsed_values(text)
+    return {path: values for path, values in merged.items() if values is not None}
+
+
 def file_at(store: ReadStore, project_id: int, commit: AnalysedCommit, path: str) -> FileValues | None:
     """One file's state at a commit (None when it is not an analysed file there)."""
     with store.read() as tx:

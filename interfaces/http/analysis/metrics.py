@@ -91,7 +91,7 @@ def _tree(project_id: int) -> Response:
     project_access(project_id, MEMBER)
     fields = request_fields(CommitMetricsQuerySchema())
     _, commit = analysed_commit(project_id, fields["commit"])
-    files = {path: f.values for path, f in _files(project_id, commit).items()}
+    files = {} if commit is None else queries.values_at(store(), project_id, commit)
     return jsonify(metric_tree(files, _modules(project_id), fields["metrics"]))
 
 
