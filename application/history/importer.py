@@ -180,6 +180,10 @@ class Importer:
             if job is not None and job.status is not ImportStatus.CANCELLED:
                 job.cancel(actor=SYSTEM)
                 self.history.save(job)
+            try:
+                self.git.discard(self.repository_dir(tracked.uuid))
+            except OSError:
+                log.warning("could not remove the mirror of deleted project %s", tracked.num, exc_info=True)
             return
         job = self.history.job(current)
         changed: list[ImportJob] = []
@@ -198,7 +202,9 @@ class Importer:
                 if old is not None and not old.terminal:
                     old.supersede(tracked.generation, actor=SYSTEM)
                     changed.append(old)
-        self.history.save(*changed)
+        pending = [j for j in changed if j.pending_events]
+        if pending:
+            self.history.save(*pending)
         tracked.credentials_changed = False
         if not job.terminal:
             self.current[current] = tracked.uuid
@@ -280,6 +286,7 @@ class Importer:
             if reason is not None:
                 self.run(job_uuid, stop, reason)
                 ran += 1
+                self.dirty.add(job_uuid)  # look again next round: schedules its next poll or lease check
         return ran
 
     # --- running ---------------------------------------------------------------------------------

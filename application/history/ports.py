@@ -54,6 +54,10 @@ class GitPort(Protocol):
         """Read the mirror (shared with other readers; a fetch waits until they are closed)."""
         ...
 
+    def discard(self, directory: Path) -> None:
+        """Remove a mirror that is no longer needed (its project was deleted), if it exists."""
+        ...
+
 
 class ProjectsLog(Protocol):
     """The projects application's event log and its projects."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import math
 import multiprocessing
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -238,6 +239,16 @@ class DulwichGit:
 
     def open(self, directory: Path) -> DulwichHistoryReader:
         return DulwichHistoryReader(directory, processes=self.processes)
+
+    def discard(self, directory: Path) -> None:
+        if not directory.exists():
+            return
+        lock = _Lock(directory, exclusive=True)
+        try:
+            shutil.rmtree(directory, ignore_errors=True)
+        finally:
+            lock.release()
+            directory.with_name(directory.name + ".lock").unlink(missing_ok=True)
 
 
 def open_mirror(directory: Path) -> GitReader | None:

@@ -205,7 +205,7 @@ def test_repositories_that_cannot_be_read_fail_with_a_readable_reason(client: Fl
     assert "secret" not in str(client.get(f"/api/projects/{linked}/commitLog", headers=owner.headers).get_json())
 
 
-def test_deleting_a_project_removes_its_history(client: FlaskClient, api: Api, repos: Path) -> None:
+def test_deleting_a_project_removes_its_history(client: FlaskClient, api: Api, repos: Path, data_dir: Path) -> None:
     repo = GitRepo(repos / "r")
     repo.commit("c1", {"a.txt": "1\n"})
     owner = api.register("owner")
@@ -215,3 +215,4 @@ def test_deleting_a_project_removes_its_history(client: FlaskClient, api: Api, r
     assert client.delete(f"/api/projects/{project_id}", headers=owner.headers).status_code == 200
     assert client.get(f"/api/projects/{project_id}/import", headers=owner.headers).status_code == 404
     eventually(lambda: client.get(f"/api/contributors/{contributor_id}", headers=owner.headers).status_code == 404)
+    eventually(lambda: not any((data_dir / "repos").glob("*.git")))  # its mirror is gone too
