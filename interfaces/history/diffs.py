@@ -39,71 +39,49 @@ def _split_lines(data: bytes) -> list[bytes]:
 
 
 def _myers(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int]] | None:
-    """Matched index pairs of a shortest edit script, or None when it costs too much."""
+    """Matched (i, j) pairs of a shortest edit script (Myers 1986), None when it needs more
+    than ``_MAX_EDIT_COST`` edits."""
     n, m = len(a), len(b)
-    maximum = n + m
-    offset = maximum + 1
-    v = [0] * (2 * maximum + 3)
-    trace: list[list[int]] = []
-    found = False
-    for d in range(maximum + 1):
+    v: dict[int, int] = {1: 0}
+    trace: list[dict[int, int]] = []
+    for d in range(n + m + 1):
         if d > _MAX_EDIT_COST:
             return None
-        trace.append(v[offset - d - 1 : offset + d + 2])
+        trace.append(dict(v))
+        done = False
         for k in range(-d, d + 1, 2):
-            if k == -d or (k != d and v[offset + k - 1] < v[offset + k + 1]):
-                x = v[offset + k + 1]
-            else:
-                x = v[offset + k - 1] + 1
+            # down (b[y - 1] inserted) or right (a[x - 1] deleted), whichever reaches further
+            x = v[k + 1] if k == -d or (k != d and v[k - 1] < v[k + 1]) else v[k - 1] + 1
             y = x - k
             while x < n and y < m and a[x] == b[y]:
                 x += 1
                 y += 1
-            v[offset + k] = x
+            v[k] = x
             if x >= n and y >= m:
-                found = True
+                done = True
                 break
-        if found:
+        if done:
             break
-    # backtrack
     pairs: list[tuple[int, int]] = []
     x, y = n, m
     for d in range(len(trace) - 1, -1, -1):
-        snapshot = trace[d]  # v for k in [-d-1, d+1], index k + d + 1
+        before = trace[d]
         k = x - y
-
-        def at(kk: int, snap: list[int] = snapshot, dd: int = d) -> int:
-            return snap[kk + dd + 1]
-
-        if d == 0:
-            prev_k = 0
-            prev_x = 0
-        elif k == -d or (k != d and at(k - 1) < at(k + 1)):
-            prev_k = k + 1
-            prev_x = at(prev_k)
-        else:
-            prev_k = k - 1
-            prev_x = at(prev_k) + 1 - 1
+        prev_k = k + 1 if k == -d or (k != d and before[k - 1] < before[k + 1]) else k - 1
+        prev_x = before[prev_k]
         prev_y = prev_x - prev_k
-        if d == 0:
-            start_x, start_y = 0, 0
-        elif prev_k == k + 1:  # came down: an insertion of b[prev_y]
-            start_x, start_y = prev_x, prev_y + 1
-        else:  # came right: a deletion of a[prev_x]
-            start_x, start_y = prev_x + 1, prev_y
-        while x > start_x and y > start_y:
+        while x > prev_x and y > prev_y:
             x -= 1
             y -= 1
             pairs.append((x, y))
         x, y = prev_x, prev_y
-        if d == 0:
-            break
     pairs.reverse()
     return pairs
 
 
 def diff_lines(a: Sequence[bytes], b: Sequence[bytes]) -> tuple[list[bool], list[bool]]:
-    """(changed flags for a, changed flags for b) of a minimal diff, compacted like git."""
+    """(changed flags for a, changed flags for b) of a minimal diff, each run of changed lines
+    slid down as far as equal lines allow (as git's compaction does)."""
     n, m = len(a), len(b)
     start = 0
     while start < n and start < m and a[start] == b[start]:
@@ -118,30 +96,27 @@ def diff_lines(a: Sequence[bytes], b: Sequence[bytes]) -> tuple[list[bool], list
     changed_a = [False] * n
     changed_b = [False] * m
     pairs = _myers(ia, ib)
-    if pairs is None:
+    if pairs is None:  # a huge rewrite: everything between the common ends is changed
         pairs = []
     matched_a = {i + start for i, _ in pairs}
     matched_b = {j + start for _, j in pairs}
     for i in range(start, end_a):
-        if i not in matched_a:
-            changed_a[i] = True
+        changed_a[i] = i not in matched_a
     for j in range(start, end_b):
-        if j not in matched_b:
-            changed_b[j] = True
-    _compact(a, changed_a, changed_b)
-    _compact(b, changed_b, changed_a)
+        changed_b[j] = j not in matched_b
+    _slide_down(a, changed_a)
+    _slide_down(b, changed_b)
     return changed_a, changed_b
 
 
-def _compact(lines: Sequence[bytes], changed: list[bool], other: list[bool]) -> None:
-    """Slide each run of changed lines down while the line after it equals its first line.
+def _slide_down(lines: Sequence[bytes], changed: list[bool]) -> None:
+    """Move each run of changed lines down while the line after it equals its first line.
 
-    Only done where the other side has no change at the same place, so that the pairing of
-    both sides stays valid (a pure insertion or deletion group, as git slides them).
+    The unchanged lines keep the same contents in the same order, so they still pair with the
+    other file's unchanged lines; this is how git places an ambiguous insertion or deletion.
     """
     n = len(lines)
     i = 0
-    # position in the other file that corresponds to lines[i] (count of unchanged lines seen)
     while i < n:
         if not changed[i]:
             i += 1
@@ -149,31 +124,15 @@ def _compact(lines: Sequence[bytes], changed: list[bool], other: list[bool]) -> 
         start = i
         while i < n and changed[i]:
             i += 1
-        end = i  # run is [start, end)
+        end = i  # run [start, end)
         while end < n and not changed[end] and lines[start] == lines[end]:
-            if not _pure_group(changed, other, start, end):
-                break
             changed[start] = False
             changed[end] = True
             start += 1
             end += 1
-            # join with a following run
-            while end < n and changed[end]:
+            while end < n and changed[end]:  # ran into the next run: they are one now
                 end += 1
         i = end
-
-
-def _pure_group(changed: list[bool], other: list[bool], start: int, end: int) -> bool:
-    # The unchanged line at `end` must be matched to an unchanged line in the other file that
-    # directly follows no change there; find its partner by counting unchanged lines.
-    unchanged_before = start - sum(changed[:start])
-    seen = 0
-    for j, flag in enumerate(other):
-        if not flag:
-            if seen == unchanged_before:
-                return j == 0 or not other[j - 1]
-            seen += 1
-    return True
 
 
 def _range(start: int, count: int) -> str:

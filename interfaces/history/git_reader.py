@@ -43,9 +43,8 @@ _SHA_LEN = 20
 _Tree = frozenset[tuple[bytes, int, bytes]]
 _EMPTY_TREE: _Tree = frozenset()
 _MEMO_DEPTH = 2  # subtree pairs down to this depth are remembered for merges' other parents
-_PAIR_MEMO_ENTRIES = 2_000_000
-
-_PairDiff = tuple["tuple[Entry, ...]", "tuple[Entry, ...]", tuple[tuple[bytes, int, bytes, int, bytes], ...]]
+_PAIR_MEMO_ENTRIES = 300_000
+_CHANGE_CACHE_SIZE = 200_000
 
 
 def _decode_path(path: bytes) -> str:
@@ -81,6 +80,29 @@ def _is_file_mode(mode: int) -> bool:
     return kind == 0o100000 or kind == 0o120000
 
 
+def _first(item: tuple[bytes, FileChange]) -> bytes:
+    return item[0]
+
+
+def _rename_change(old: Entry, new: Entry, similarity: int, parent: int) -> FileChange:
+    return FileChange(
+        ChangeKind.RENAME,
+        _decode_path(new[0]),
+        _decode_path(old[0]),
+        old[2].decode("ascii"),
+        new[2].decode("ascii"),
+        old[1],
+        new[1],
+        similarity,
+        parent,
+    )
+
+
+def _delete_change(entry: Entry, parent: int) -> FileChange:
+    path = _decode_path(entry[0])
+    return FileChange(ChangeKind.DELETE, path, path, entry[2].decode("ascii"), None, entry[1], None, None, parent)
+
+
 class GitReader:
     """A read-only view of a local repository (bare or not).
 
@@ -95,7 +117,7 @@ class GitReader:
         *,
         rename_threshold: int = DEFAULT_RENAME_THRESHOLD,
         rename_limit: int = DEFAULT_RENAME_LIMIT,
-        tree_cache_size: int = 100_000,
+        tree_cache_size: int = 30_000,
     ) -> None:
         try:
             self._repo = Repo(os.fspath(path))
@@ -111,7 +133,8 @@ class GitReader:
         self._trees_old: dict[bytes, _Tree] = {}
         self._tree_cache_size = tree_cache_size
         self._commit_trees: dict[bytes, bytes] = {}  # filled by the commit walk
-        self._pair_diffs: dict[tuple[bytes, bytes], _PairDiff] = {}
+        self._pair_diffs: dict[tuple[bytes, bytes, bytes], tuple[list[Entry], list[Entry]]] = {}
+        self._other_parent_changes: dict[tuple[object, ...], FileChange] = {}
         self._pair_diff_entries = 0
         self._similarity = SimilarityIndex(self._blob_bytes)
 
@@ -358,61 +381,52 @@ class GitReader:
         return tree
 
     def _diff(self, old_tree: bytes, new_tree: bytes, parent: int, *, full: bool) -> list[FileChange]:
+        """Changes from ``old_tree`` to ``new_tree``; with ``full`` False only DELETE and RENAME."""
         adds: list[Entry] = []
         deletes: list[Entry] = []
         modifies: list[tuple[bytes, int, bytes, int, bytes]] = []
         if full:
             self._collect(old_tree, new_tree, b"", adds, deletes, modifies)
         else:
-            self._collect_memo(old_tree, new_tree, b"", adds, deletes, modifies, 0)
+            self._collect_memo(old_tree, new_tree, b"", adds, deletes, 0)
         adds.sort()
         deletes.sort()
         found = detect_renames(adds, deletes, self._similarity, self._minimum_score, self._rename_limit)
         out: list[tuple[bytes, FileChange]] = []
-        for r in found.renames:
-            out.append(
-                (
-                    r.new[0],
-                    FileChange(
-                        ChangeKind.RENAME,
-                        _decode_path(r.new[0]),
-                        _decode_path(r.old[0]),
-                        r.old[2].decode("ascii"),
-                        r.new[2].decode("ascii"),
-                        r.old[1],
-                        r.new[1],
-                        r.similarity,
-                        parent,
-                    ),
-                )
-            )
-        for p, m, s in found.deletes:
-            path = _decode_path(p)
-            out.append((p, FileChange(ChangeKind.DELETE, path, path, s.decode("ascii"), None, m, None, None, parent)))
-        if full:
+        if not full:
+            # a branch merged again and again gives the same changes again and again
+            cache = self._other_parent_changes
+            if len(cache) > _CHANGE_CACHE_SIZE:
+                cache.clear()
+            for r in found.renames:
+                key: tuple[object, ...] = (r.old, r.new, r.score, parent)
+                change = cache.get(key)
+                if change is None:
+                    change = cache[key] = _rename_change(r.old, r.new, r.similarity, parent)
+                out.append((r.new[0], change))
+            for entry in found.deletes:
+                key = (entry, parent)
+                change = cache.get(key)
+                if change is None:
+                    change = cache[key] = _delete_change(entry, parent)
+                out.append((entry[0], change))
+        else:
+            for r in found.renames:
+                out.append((r.new[0], _rename_change(r.old, r.new, r.similarity, parent)))
+            for entry in found.deletes:
+                out.append((entry[0], _delete_change(entry, parent)))
             for p, m, s in found.adds:
-                out.append(
-                    (p, FileChange(ChangeKind.ADD, _decode_path(p), None, None, s.decode("ascii"), None, m, None,
-                                   parent))
-                )
+                out.append((p, FileChange(ChangeKind.ADD, _decode_path(p), None, None, s.decode("ascii"), None, m)))
             for p, om, os_, nm, ns in modifies:
                 out.append(
                     (
                         p,
                         FileChange(
-                            ChangeKind.MODIFY,
-                            _decode_path(p),
-                            None,
-                            os_.decode("ascii"),
-                            ns.decode("ascii"),
-                            om,
-                            nm,
-                            None,
-                            parent,
+                            ChangeKind.MODIFY, _decode_path(p), None, os_.decode("ascii"), ns.decode("ascii"), om, nm
                         ),
                     )
                 )
-        out.sort(key=lambda item: item[0])
+        out.sort(key=_first)
         return [change for _, change in out]
 
     def _tree(self, sha: bytes) -> _Tree:
@@ -437,51 +451,42 @@ class GitReader:
         prefix: bytes,
         adds: list[Entry],
         deletes: list[Entry],
-        modifies: list[tuple[bytes, int, bytes, int, bytes]],
         depth: int,
     ) -> None:
-        """``_collect`` for a merge's other parents, remembering the diffs of the top-level
-        subtrees: a branch merged again and again differs from the merge in the same subtrees,
-        most of which did not change since the previous merge."""
+        """Added and deleted files for a merge's other parents, remembering the results of the
+        top subtrees by (old id, new id, path): a branch merged again and again differs from the
+        merge in the same subtrees, most of which did not change since the previous merge."""
         if old_sha == new_sha:
             return
         old = self._tree(old_sha)
         new = self._tree(new_sha)
+        ignored: list[tuple[bytes, int, bytes, int, bytes]] = []
         gone = {name: (mode, sha) for name, mode, sha in old - new}
         for name, new_mode, new_id in new - old:
             entry = gone.pop(name, None)
-            if (
-                entry is not None
-                and entry[0] & _S_IFMT == _S_IFDIR
-                and new_mode & _S_IFMT == _S_IFDIR
-            ):
+            if entry is not None and entry[0] & _S_IFMT == _S_IFDIR and new_mode & _S_IFMT == _S_IFDIR:
                 path = prefix + name + b"/"
-                key = (entry[1], new_id)
+                key = (entry[1], new_id, path)
                 found = self._pair_diffs.get(key)
                 if found is None:
-                    sub: tuple[list[Entry], list[Entry], list[tuple[bytes, int, bytes, int, bytes]]]
-                    sub = ([], [], [])
+                    sub_adds: list[Entry] = []
+                    sub_deletes: list[Entry] = []
                     if depth + 1 < _MEMO_DEPTH:
-                        self._collect_memo(entry[1], new_id, b"", *sub, depth + 1)
+                        self._collect_memo(entry[1], new_id, path, sub_adds, sub_deletes, depth + 1)
                     else:
-                        self._collect(entry[1], new_id, b"", *sub)
-                    found = (tuple(sub[0]), tuple(sub[1]), tuple(sub[2]))
+                        self._collect(entry[1], new_id, path, sub_adds, sub_deletes, ignored)
+                        ignored.clear()
+                    found = (sub_adds, sub_deletes)
                     self._remember_pair(key, found)
-                adds.extend((path + p, m, s) for p, m, s in found[0])
-                deletes.extend((path + p, m, s) for p, m, s in found[1])
-                modifies.extend((path + p, om, os_, nm, ns) for p, om, os_, nm, ns in found[2])
+                adds.extend(found[0])
+                deletes.extend(found[1])
                 continue
-            # anything else: the plain walk handles this entry
-            self._collect_entry(name, entry, new_mode, new_id, prefix, adds, deletes, modifies)
+            self._collect_entry(name, entry, new_mode, new_id, prefix, adds, deletes, ignored)
         for name, (old_mode, old_id) in gone.items():
-            self._collect_gone(name, old_mode, old_id, prefix, adds, deletes, modifies)
+            self._collect_gone(name, old_mode, old_id, prefix, adds, deletes, ignored)
 
-    def _remember_pair(
-        self,
-        key: tuple[bytes, bytes],
-        found: tuple[tuple[Entry, ...], tuple[Entry, ...], tuple[tuple[bytes, int, bytes, int, bytes], ...]],
-    ) -> None:
-        size = len(found[0]) + len(found[1]) + len(found[2])
+    def _remember_pair(self, key: tuple[bytes, bytes, bytes], found: tuple[list[Entry], list[Entry]]) -> None:
+        size = len(found[0]) + len(found[1]) + 1
         if self._pair_diff_entries + size > _PAIR_MEMO_ENTRIES:
             self._pair_diffs.clear()
             self._pair_diff_entries = 0

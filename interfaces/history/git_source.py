@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit, urlunsplit
 
+import urllib3
 from dulwich.client import (
     GitClient,
     HTTPProxyUnauthorized,
@@ -135,7 +137,8 @@ def clone_or_fetch(
 ) -> FetchResult:
     """Clone ``url`` into ``directory`` (a bare mirror) or, if it is already one, fetch into it.
 
-    ``timeout`` applies to HTTP(S) requests. Raises ``GitSourceError``.
+    ``timeout`` applies to HTTP(S) requests. Raises ``GitSourceError``; a first clone that fails
+    removes the directory it created, a failed fetch leaves the mirror as it was.
     """
     shown = display_url(url)
     secrets = _secrets(url, username, password)
@@ -153,6 +156,7 @@ def clone_or_fetch(
         wanted.extend(_wants(repo, refs))
         return list(wanted)
 
+    failed = True
     try:
         try:
             client, remote_path = _client(url, username, password, timeout)
@@ -170,7 +174,12 @@ def clone_or_fetch(
                 f"the server hung up on {shown} (no repository there, or access denied){hint}"
             ) from None
         except GitProtocolError as exc:
+            cause = exc.__cause__ or exc.__context__
+            if isinstance(cause, urllib3.exceptions.HTTPError):  # dulwich wraps network errors
+                raise GitSourceError(f"cannot reach {shown}: {_network_reason(cause, secrets)}") from None
             raise GitSourceError(f"cannot fetch {shown}: {_scrub(str(exc), secrets)}") from None
+        except urllib3.exceptions.HTTPError as exc:
+            raise GitSourceError(f"cannot reach {shown}: {_network_reason(exc, secrets)}") from None
         except ConnectionError as exc:
             raise GitSourceError(f"cannot reach {shown}: {_scrub(exc.strerror or str(exc), secrets)}") from None
         except OSError as exc:
@@ -181,6 +190,7 @@ def clone_or_fetch(
             if _looks_like_missing_repo(text):
                 raise GitSourceError(f"{shown} is not a git repository ({text})") from None
             raise GitSourceError(f"cannot fetch {shown}: {text}") from None
+        failed = False
         remote_refs = {
             cast(bytes, name): cast(bytes, sha)
             for name, sha in result.refs.items()
@@ -201,6 +211,23 @@ def clone_or_fetch(
         )
     finally:
         repo.close()
+        if failed and created:  # a first clone that failed leaves nothing behind
+            shutil.rmtree(target, ignore_errors=True)
+
+
+def _network_reason(exc: Exception, secrets: list[str]) -> str:
+    reason = getattr(exc, "reason", None) or exc
+    text = str(reason)
+    lowered = text.lower()
+    if "connection refused" in lowered:
+        return "connection refused"
+    if "name or service not known" in lowered or "failed to resolve" in lowered or "nodename nor servname" in lowered:
+        return "unknown host"
+    if "timed out" in lowered or isinstance(reason, urllib3.exceptions.TimeoutError):
+        return "timed out"
+    if isinstance(reason, urllib3.exceptions.SSLError):
+        return "TLS error: " + _scrub(text, secrets)
+    return _scrub(text, secrets) or type(reason).__name__
 
 
 def _looks_like_missing_repo(text: str) -> bool:

@@ -3,7 +3,7 @@
 Why not dulwich's ``RenameDetector``: it treats modified files as copy sources (git ``-M`` does
 not), accepts a pair only when its score is strictly above the threshold (git: at or above),
 scores with Python's ``hash`` of each line (git uses its own span hash, whose collisions count),
-gives up on inexact renames above 200x200 candidates (git: 1000x1000), and has no basename pass.
+gives up on inexact renames above 200x200 candidates (git: 1000x1000) and has no basename pass.
 Each of those changes which pairs come out as renames, so this module follows git 2.39's
 ``diffcore-rename.c`` step by step instead:
 
@@ -15,19 +15,27 @@ Each of those changes which pairs come out as renames, so this module follows gi
 3. if the remaining ``adds x deletes`` exceeds ``rename_limit ** 2``, stop (git's
    ``diff.renameLimit``, default 1000);
 4. the matrix: for each remaining added file the 4 best deleted files by similarity (then same
-   file name), all candidates sorted by score (stable), and pairs taken greedily when the score
-   is at least ``minimum`` and neither side is taken yet.
+   file name) as git's ``record_if_better`` keeps them, all candidates sorted by score (stable),
+   pairs taken greedily when the score is at least ``minimum`` and neither side is taken yet.
 
 Similarity is git's ``estimate_similarity``: both sides must be regular files; the size ratio must
-allow the threshold; the content is cut in spans at each newline or after 64 bytes (``\\r\\n``
-counts as ``\\n`` in text files), each span hashed with git's hash modulo 107927; the bytes of the
-spans the two blobs share (per hash, the smaller count) over the larger blob size, scaled to
-60000. Git reports ``score * 100 // 60000`` as the similarity percentage.
+allow the threshold; the content is cut in spans ending at a newline or after 64 bytes (in text
+files ``\\r\\n`` counts as ``\\n``; a last piece without newline shorter than 64 bytes is not
+counted), each span hashed with git's hash modulo 107927; the bytes of the spans the two blobs
+share (per hash, the smaller count) over the larger blob size, scaled to 60000. Git prints
+``score * 100 // 60000`` as the similarity percentage.
+
+Comparing every deleted file with every added one is what makes this slow in git for large
+diffs (a merge against its second parent can have thousands of each). Here the matrix only
+scores pairs that can reach the threshold, found with prefix filtering over the span hashes, and
+remembers rows, scores and candidates across calls: the merges of a long-lived branch present
+nearly the same files again and again.
 """
 
 from __future__ import annotations
 
 import stat
+from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
@@ -53,9 +61,12 @@ _MASK = 0xFFFFFFFF
 _FIRST_FEW_BYTES = 8000
 _NUM_CANDIDATE_PER_DST = 4
 _MAX_EXACT_ALTERNATIVES = 100
+_INCREMENTAL_LIMIT = 48  # unseen sources up to which a known row is scored pairwise
 
 # (path, mode, hex sha) as bytes, the way dulwich stores tree entries.
 Entry = tuple[bytes, int, bytes]
+# A row of the matrix: (score, same file name 0/1, position of the source), best first.
+_Row = tuple[tuple[int, int, int], ...]
 
 
 def score_for_percent(percent: int) -> int:
@@ -93,12 +104,14 @@ _SPAN_CACHE_SIZE = 300_000
 
 
 def _span_hash(span: bytes) -> int:
-    """``hash_chars``' accumulator over one span; spans repeat a lot, so callers cache this."""
+    """``hash_chars``' accumulator over one span; spans repeat a lot, so callers cache this.
+
+    git shifts each 32-bit half left by 7 and XORs in the 7 bits shifted out of the other
+    half; those land in bits that are zero, so adding them is the same and a bit faster.
+    """
     a1 = a2 = 0
     for c in span:
-        old1 = a1
-        a1 = (((a1 << 7) ^ (a2 >> 25)) + c) & _MASK
-        a2 = ((a2 << 7) ^ (old1 >> 25)) & _MASK
+        a1, a2 = ((a1 << 7) + (a2 >> 25) + c) & _MASK, ((a2 << 7) + (a1 >> 25)) & _MASK
     return ((a1 + a2 * 0x61) & _MASK) % _HASHBASE
 
 
@@ -122,24 +135,20 @@ def span_hash_counts(data: bytes) -> dict[int, int]:
         data = data.replace(b"\r\n", b"\n")
     counts: dict[int, int] = {}
     get = counts.get
-    cache = _span_cache
     lines = data.split(b"\n")
     last = lines.pop()
     for raw in lines:
         line = raw + b"\n"
         if len(line) <= 64:
-            h = cache.get(line)
+            h = _span_cache.get(line)
             if h is None:
                 h = _cached_span_hash(line)
-                cache = _span_cache
             counts[h] = get(h, 0) + len(line)
         else:
             for i in range(0, len(line), 64):
                 span = line[i : i + 64]
                 h = _cached_span_hash(span)
                 counts[h] = get(h, 0) + len(span)
-        # a cache rollover replaced the dict; keep using the live one
-        cache = _span_cache
     # git counts a span when it ends with a newline or reaches 64 bytes: a last line without a
     # newline only adds its full 64-byte pieces, the rest is not counted at all.
     for i in range(0, len(last) - 63, 64):
@@ -160,12 +169,28 @@ def _common_bytes(a: dict[int, int], b: dict[int, int]) -> int:
     return total
 
 
-class SimilarityIndex:
-    """Loads blobs and caches what rename detection needs about them, across calls (bounded):
-    sizes, span hash counts, pair scores, and the "prefix" of each blob used to find candidate
-    pairs without comparing every deleted file with every added one (see ``candidates``)."""
+# --------------------------------------------------------------------------------------------
+# what is remembered across calls
 
-    def __init__(self, load: Callable[[bytes], bytes], max_cached: int = 20_000) -> None:
+
+class _DstState:
+    """What is known about one added entry: the rename sources it was last checked against
+    (``base``, the same object for all entries checked in one call), those of them that reach
+    the minimum, and, for rows that need a replay, every source's (score, same name) key."""
+
+    __slots__ = ("base", "good", "keys")
+
+    def __init__(self, base: frozenset[Entry], good: dict[Entry, int]) -> None:
+        self.base = base
+        self.good = good
+        self.keys: dict[Entry, int] | None = None  # source -> score * 2 + same name
+
+
+class SimilarityIndex:
+    """Loads blobs and keeps, across calls and bounded, what rename detection needs: sizes,
+    span hash counts, pair scores, candidate indexes and matrix rows."""
+
+    def __init__(self, load: Callable[[bytes], bytes], max_cached: int = 5_000) -> None:
         self._load = load
         self._max = max_cached
         self._sizes: dict[bytes, int] = {}
@@ -173,38 +198,24 @@ class SimilarityIndex:
         self._counts: dict[bytes, dict[int, int]] = {}
         self._counts_old: dict[bytes, dict[int, int]] = {}
         self._scores: dict[tuple[bytes, bytes], int] = {}
-        # how many counted blobs contain each span hash; a frozen copy orders the prefixes
+        # how many counted blobs contain each span hash; a frozen copy ranks hashes by rarity
         self._df: dict[int, int] = {}
         self._df_blobs = 0
         self._order: dict[int, int] = {}
         self._order_blobs = 0
         self._order_version = 0
         self._prefixes: dict[bytes, tuple[int, int, frozenset[int]]] = {}
+        # rename sources (0) and added files (1) by prefix hash, for one (minimum, order version)
+        self._postings: tuple[dict[int, list[Entry]], dict[int, list[Entry]]] = ({}, {})
+        self._indexed: tuple[set[Entry], set[Entry]] = (set(), set())
+        self._postings_key = (-1, -1)
+        # matrix rows per (added entry, source list id, minimum) and per added entry
         self._source_sets: dict[tuple[Entry, ...], int] = {}
         self._next_set_id = 0
-        self.rows: dict[tuple[Entry, int, int], tuple[tuple[int, int, int], ...]] = {}
-        self.dst_states: dict[tuple[Entry, int], _DstState] = {}
+        self._rows: dict[tuple[Entry, int, int], _Row] = {}
+        self._states: dict[tuple[Entry, int], _DstState] = {}
 
-    def source_set_id(self, sources: tuple[Entry, ...]) -> int:
-        """A number for this exact list of rename sources, stable while it is remembered."""
-        found = self._source_sets.get(sources)
-        if found is None:
-            if len(self._source_sets) >= 4096:
-                self._source_sets.clear()  # ids keep growing: old rows just stop matching
-            self._next_set_id += 1
-            found = self._next_set_id
-            self._source_sets[sources] = found
-        return found
-
-    def remember_state(self, key: tuple[Entry, int], state: _DstState) -> None:
-        if len(self.dst_states) >= self._max * 5:
-            self.dst_states.clear()
-        self.dst_states[key] = state
-
-    def remember_row(self, key: tuple[Entry, int, int], row: tuple[tuple[int, int, int], ...]) -> None:
-        if len(self.rows) >= self._max * 10:
-            self.rows.clear()
-        self.rows[key] = row
+    # ---------------------------------------------------------------- blobs
 
     def size(self, sha: bytes) -> int:
         size = self._sizes.get(sha)
@@ -238,19 +249,17 @@ class SimilarityIndex:
         return counts
 
     def release(self) -> None:
-        """Forget loaded contents (span counts stay cached)."""
+        """Forget loaded contents (sizes and span counts stay cached)."""
         self._data.clear()
 
     def similarity(self, src: Entry, dst: Entry, minimum_score: int) -> int:
         """git's ``estimate_similarity``: 0..MAX_SCORE, 0 when the sizes already rule it out."""
         if not (stat.S_ISREG(src[1]) and stat.S_ISREG(dst[1])):
             return 0
-        src_size = self.size(src[2])
-        dst_size = self.size(dst[2])
-        return self.score(src[2], dst[2], src_size, dst_size, minimum_score)
+        return self.score(src[2], dst[2], self.size(src[2]), self.size(dst[2]), minimum_score)
 
     def score(self, src: bytes, dst: bytes, src_size: int, dst_size: int, minimum_score: int) -> int:
-        """``similarity`` for two regular files whose sizes are known."""
+        """``similarity`` of two regular files whose sizes are known."""
         if src_size > dst_size:
             max_size, base_size = src_size, dst_size
         else:
@@ -269,19 +278,14 @@ class SimilarityIndex:
             self._scores[key] = score
         return score
 
-    def refresh_order(self) -> None:
-        """Re-rank span hashes by rarity once the number of counted blobs has doubled."""
-        if self._df_blobs >= max(2 * self._order_blobs, 200):
-            self._order = dict(self._df)
-            self._order_blobs = self._df_blobs
-            self._order_version += 1
+    # ---------------------------------------------------------------- candidates
 
-    def prefix(self, sha: bytes, minimum_score: int) -> frozenset[int]:
-        """The rarest span hashes of a blob that cover all but ``need - 1`` of its bytes.
+    def _prefix(self, sha: bytes, minimum_score: int) -> frozenset[int]:
+        """The rarest span hashes of a blob that leave fewer than ``need`` of its span bytes.
 
-        Two blobs that score at least ``minimum_score`` share at least ``need`` bytes of spans
-        (``need`` computed from either size), so they share a hash of both prefixes (prefix
-        filtering with one global order of hashes, rarest first).
+        Two blobs that score at least ``minimum_score`` share at least ``need`` span bytes
+        (``need`` from either blob's size), so, with one order of hashes for all blobs, the
+        first hash they share is in both prefixes (prefix filtering).
         """
         cached = self._prefixes.get(sha)
         if cached is not None and cached[0] == self._order_version and cached[1] == minimum_score:
@@ -304,9 +308,111 @@ class SimilarityIndex:
         self._prefixes[sha] = (self._order_version, minimum_score, prefix)
         return prefix
 
+    def index(self, sources: frozenset[Entry], dsts: frozenset[Entry], minimum_score: int) -> None:
+        """Make ``probe`` know these rename sources (side 0) and added files (side 1)."""
+        if self._df_blobs >= max(2 * self._order_blobs, 200):
+            # rank hashes by rarity again once twice as many blobs have been seen
+            self._order = dict(self._df)
+            self._order_blobs = self._df_blobs
+            self._order_version += 1
+        key = (minimum_score, self._order_version)
+        if self._postings_key != key or len(self._indexed[0]) + len(self._indexed[1]) > self._max * 10:
+            self._postings = ({}, {})
+            self._indexed = (set(), set())
+            self._postings_key = key
+        for side, entries in ((0, sources), (1, dsts)):
+            indexed = self._indexed[side]
+            new = entries - indexed
+            if not new:
+                continue
+            postings = self._postings[side]
+            for entry in new:
+                _, mode, sha = entry
+                if stat.S_ISREG(mode) and self.size(sha):
+                    for h in self._prefix(sha, minimum_score):
+                        found = postings.get(h)
+                        if found is None:
+                            postings[h] = [entry]
+                        else:
+                            found.append(entry)
+            indexed |= new
+
+    def probe(self, entry: Entry, side: int, within: AbstractSet[Entry], minimum_score: int) -> set[Entry]:
+        """Entries of ``side`` (indexed before, and in ``within``) that may score at least the
+        minimum with ``entry``: every one that does is among them."""
+        found: set[Entry] = set()
+        if not stat.S_ISREG(entry[1]) or not self.size(entry[2]):
+            return found
+        postings = self._postings[side]
+        for h in self._prefix(entry[2], minimum_score):
+            entries = postings.get(h)
+            if entries:
+                found.update(entries)
+        found &= within
+        return found
+
+    def good_pairs(self, dst: Entry, sources: AbstractSet[Entry], minimum_score: int) -> dict[Entry, int]:
+        """Of ``sources``, those scoring at least the minimum against ``dst``, with their score."""
+        dst_sha = dst[2]
+        dst_size = self.size(dst_sha)
+        good: dict[Entry, int] = {}
+        keep = MAX_SCORE - minimum_score
+        for src in sources:
+            if not stat.S_ISREG(src[1]):
+                continue
+            src_size = self.size(src[2])
+            big, small = (src_size, dst_size) if src_size > dst_size else (dst_size, src_size)
+            if big * keep < (big - small) * MAX_SCORE:
+                continue
+            score = self.score(src[2], dst_sha, src_size, dst_size, minimum_score)
+            if score >= minimum_score:
+                good[src] = score
+        return good
+
+    # ---------------------------------------------------------------- matrix memory
+
+    def source_set_id(self, sources: tuple[Entry, ...]) -> int:
+        """A number for this exact list of rename sources, stable while it is remembered."""
+        found = self._source_sets.get(sources)
+        if found is None:
+            if len(self._source_sets) >= 4096:
+                self._source_sets.clear()  # ids keep growing: old rows just stop matching
+            self._next_set_id += 1
+            found = self._next_set_id
+            self._source_sets[sources] = found
+        return found
+
+    def row(self, key: tuple[Entry, int, int]) -> _Row | None:
+        return self._rows.get(key)
+
+    def remember_row(self, key: tuple[Entry, int, int], row: _Row) -> None:
+        if len(self._rows) >= self._max * 10:
+            self._rows.clear()
+        self._rows[key] = row
+
+    def state(self, key: tuple[Entry, int]) -> _DstState | None:
+        return self._states.get(key)
+
+    def remember_state(self, key: tuple[Entry, int], state: _DstState) -> None:
+        if len(self._states) >= self._max * 2:
+            self._states.clear()
+        self._states[key] = state
+
+
+# --------------------------------------------------------------------------------------------
+# the algorithm
+
+
+_basenames: dict[bytes, bytes] = {}
+
 
 def _basename(path: bytes) -> bytes:
-    return path[path.rfind(b"/") + 1 :]
+    found = _basenames.get(path)
+    if found is None:
+        if len(_basenames) > 200_000:
+            _basenames.clear()
+        found = _basenames[path] = path[path.rfind(b"/") + 1 :]
+    return found
 
 
 def _mode_ok_for_exact(src_mode: int, dst_mode: int) -> bool:
@@ -328,310 +434,96 @@ def detect_renames(
     """
     if not adds or not deletes:
         return RenameResult([], list(adds), list(deletes))
+    try:
+        return _detect(adds, deletes, index, minimum_score, rename_limit)
+    finally:
+        index.release()
 
+
+def _detect(
+    adds: Sequence[Entry],
+    deletes: Sequence[Entry],
+    index: SimilarityIndex,
+    minimum_score: int,
+    rename_limit: int,
+) -> RenameResult:
     renames: list[Rename] = []
     used_src: set[int] = set()
     dst_done: set[int] = set()
 
-    # 1. exact renames
-    by_sha: dict[bytes, list[int]] = {}
-    for i, (_, _, sha) in enumerate(deletes):
-        by_sha.setdefault(sha, []).append(i)
-    for di, dst in enumerate(adds):
-        candidates = by_sha.get(dst[2])
-        if not candidates:
-            continue
-        best = -1
-        best_score = -1
-        left = _MAX_EXACT_ALTERNATIVES
-        dst_base = _basename(dst[0])
-        for si in candidates:
-            src = deletes[si]
-            if not _mode_ok_for_exact(src[1], dst[1]):
+    # 1. exact renames (only blobs on both sides matter)
+    common = {a[2] for a in adds} & {d[2] for d in deletes}
+    if common:
+        by_sha: dict[bytes, list[int]] = {}
+        for i, d in enumerate(deletes):
+            if d[2] in common:
+                by_sha.setdefault(d[2], []).append(i)
+        for di, dst in enumerate(adds):
+            if dst[2] not in common:
                 continue
-            if si in used_src:
-                continue
-            score = 1 + (_basename(src[0]) == dst_base)
-            if score > best_score:
-                best, best_score = si, score
-                if score == 2:
+            best = -1
+            best_score = -1
+            left = _MAX_EXACT_ALTERNATIVES
+            dst_base = _basename(dst[0])
+            for si in by_sha[dst[2]]:
+                src = deletes[si]
+                if not _mode_ok_for_exact(src[1], dst[1]) or si in used_src:
+                    continue
+                score = 1 + (_basename(src[0]) == dst_base)
+                if score > best_score:
+                    best, best_score = si, score
+                    if score == 2:
+                        break
+                left -= 1
+                if not left:
                     break
-            left -= 1
-            if not left:
-                break
-        if best >= 0:
-            used_src.add(best)
-            dst_done.add(di)
-            renames.append(Rename(deletes[best], dst, MAX_SCORE))
+            if best >= 0:
+                used_src.add(best)
+                dst_done.add(di)
+                renames.append(Rename(deletes[best], dst, MAX_SCORE))
 
     if minimum_score >= MAX_SCORE:
         return _result(adds, deletes, renames, used_src, dst_done)
 
-    # 2. basename pass
-    src_left = [i for i in range(len(deletes)) if i not in used_src]
-    dst_left = [i for i in range(len(adds)) if i not in dst_done]
-    if src_left and dst_left:
-        basename_min = minimum_score + (MAX_SCORE - minimum_score) // 2
-        src_names: dict[bytes, int] = {}
-        for si in src_left:
-            base = _basename(deletes[si][0])
-            src_names[base] = -1 if base in src_names else si
-        dst_names: dict[bytes, int] = {}
-        for di in dst_left:
-            base = _basename(adds[di][0])
-            dst_names[base] = -1 if base in dst_names else di
-        for si in src_left:
-            base = _basename(deletes[si][0])
-            found = dst_names.get(base)
-            if found is None or found < 0 or src_names[base] < 0 or found in dst_done:
+    # 2. basename pass: names unique among the remaining sources and among the remaining adds
+    src_left = [i for i in range(len(deletes)) if i not in used_src] if used_src else list(range(len(deletes)))
+    dst_left = [i for i in range(len(adds)) if i not in dst_done] if dst_done else list(range(len(adds)))
+    basename_min = minimum_score + (MAX_SCORE - minimum_score) // 2
+    src_bases = [_basename(deletes[i][0]) for i in src_left]
+    dst_bases = [_basename(adds[i][0]) for i in dst_left]
+    shared = set(src_bases) & set(dst_bases)
+    if shared:
+        src_count = Counter(b for b in src_bases if b in shared)
+        dst_count = Counter(b for b in dst_bases if b in shared)
+        dst_of = {b: di for b, di in zip(dst_bases, dst_left, strict=True) if b in shared}
+        found_any = False
+        for base, si in zip(src_bases, src_left, strict=True):
+            if base not in shared or src_count[base] != 1 or dst_count[base] != 1:
                 continue
-            di = found
+            di = dst_of[base]
             score = index.similarity(deletes[si], adds[di], basename_min)
             if score < basename_min:
                 continue
             used_src.add(si)
             dst_done.add(di)
             renames.append(Rename(deletes[si], adds[di], score))
-        src_left = [i for i in src_left if i not in used_src]
-        dst_left = [i for i in dst_left if i not in dst_done]
+            found_any = True
+        if found_any:
+            src_left = [i for i in src_left if i not in used_src]
+            dst_left = [i for i in dst_left if i not in dst_done]
 
     # 3. limit
     if not src_left or not dst_left or len(src_left) * len(dst_left) > rename_limit * rename_limit:
-        index.release()
         return _result(adds, deletes, renames, used_src, dst_done)
 
-    # 4. the matrix, restricted to pairs that can reach the threshold
-    try:
-        pairs = _matrix(adds, deletes, src_left, dst_left, index, minimum_score)
-    finally:
-        index.release()
-    for score, _, di, si in pairs:
+    # 4. the matrix
+    for score, _, di, si in _matrix(adds, deletes, src_left, dst_left, index, minimum_score):
         if di in dst_done or si in used_src:
             continue
         used_src.add(si)
         dst_done.add(di)
         renames.append(Rename(deletes[si], adds[di], score))
     return _result(adds, deletes, renames, used_src, dst_done)
-
-
-def _matrix(
-    adds: Sequence[Entry],
-    deletes: Sequence[Entry],
-    src_left: list[int],
-    dst_left: list[int],
-    index: SimilarityIndex,
-    minimum_score: int,
-) -> list[tuple[int, int, int, int]]:
-    """git's candidate matrix: per added file the best 4 deleted files scoring at least the
-    minimum (score, then same file name, then path order), all of them sorted by score then
-    same name, stable in added-file order. Returned as (score, name score, dst, src).
-
-    The merges of a long-lived branch see nearly the same files on both sides again and again,
-    so rows are remembered per (added entry, exact list of deleted entries), and per added
-    entry the deleted entries already scored against it are remembered too: a row then only
-    scores the deleted entries it has not met yet.
-    """
-    sources = tuple(deletes[si] for si in src_left)
-    set_id = index.source_set_id(sources)
-    matrix = _Matrix(sources, index, minimum_score)
-    mx: list[tuple[int, int, int, int]] = []
-    rows = index.rows
-    for di in dst_left:
-        key = (adds[di], set_id, minimum_score)
-        row = rows.get(key)
-        if row is None:
-            row = matrix.row(adds[di])
-            index.remember_row(key, row)
-        for score, name_score, k in row:
-            mx.append((score, name_score, di, src_left[k]))
-    mx.sort(key=lambda m: (-m[0], -m[1]))
-    return mx
-
-
-class _DstState:
-    """What is known about one added entry: the deleted entries scored against it (``base``,
-    shared with other entries, plus ``extra``) and those that reached the minimum."""
-
-    __slots__ = ("base", "extra", "good")
-
-    def __init__(self, base: frozenset[Entry], good: dict[Entry, int]) -> None:
-        self.base = base
-        self.extra: set[Entry] = set()
-        self.good = good
-
-
-_INCREMENTAL_LIMIT = 48  # unseen sources up to which a row is scored pairwise, not via prefixes
-
-
-class _Matrix:
-    """Rows of git's candidate matrix for one list of deleted entries."""
-
-    def __init__(self, sources: tuple[Entry, ...], index: SimilarityIndex, minimum_score: int) -> None:
-        self._sources = sources
-        self._index = index
-        self._minimum = minimum_score
-        self._source_set: frozenset[Entry] | None = None
-        self._position: dict[Entry, int] | None = None
-        self._finder: _CandidateFinder | None = None
-
-    def _set(self) -> frozenset[Entry]:
-        if self._source_set is None:
-            self._source_set = frozenset(self._sources)
-        return self._source_set
-
-    def row(self, dst: Entry) -> tuple[tuple[int, int, int], ...]:
-        """git's candidate slots of ``dst`` that reach the minimum: (score, name score, k)."""
-        path, mode, dst_sha = dst
-        index = self._index
-        minimum = self._minimum
-        if not stat.S_ISREG(mode) or not index.size(dst_sha):
-            return ()
-        sources = self._set()
-        state = index.dst_states.get((dst, minimum))
-        if state is not None:
-            unknown = sources - state.base
-            if unknown and state.extra:
-                unknown -= state.extra
-            if len(unknown) <= _INCREMENTAL_LIMIT:
-                if unknown:
-                    self._score_pairwise(dst, unknown, state)
-            else:
-                state = None
-        if state is None:
-            if self._finder is None:
-                self._finder = _CandidateFinder(self._sources, index, minimum)
-            state = _DstState(sources, self._finder.good(dst))
-            index.remember_state((dst, minimum), state)
-        if not state.good:
-            return ()
-        if self._position is None:
-            self._position = {src: k for k, src in enumerate(self._sources)}
-        position = self._position
-        dst_base = _basename(path)
-        row: list[tuple[int, int, int]] = []
-        for src, score in state.good.items():
-            k = position.get(src)
-            if k is not None:
-                row.append((score, 1 if _basename(src[0]) == dst_base else 0, k))
-        if not row:
-            return ()
-        if len(row) > 1 and len({(r[0], r[1]) for r in row}) < len(row):
-            # Equal scores: which of them git keeps, and in which order, depends on the slots
-            # its record_if_better() filled with the weaker pairs before; replay that row.
-            slots = _replay_row(dst, self._sources, index, minimum)
-        else:
-            row.sort(key=lambda r: (-r[0], -r[1], r[2]))
-            slots = row[:_NUM_CANDIDATE_PER_DST]
-        return tuple(slot for slot in slots if slot[0] >= minimum)
-
-    def _score_pairwise(self, dst: Entry, unknown: AbstractSet[Entry], state: _DstState) -> None:
-        index = self._index
-        minimum = self._minimum
-        dst_sha = dst[2]
-        dst_size = index.size(dst_sha)
-        for src in unknown:
-            if stat.S_ISREG(src[1]):
-                score = index.score(src[2], dst_sha, index.size(src[2]), dst_size, minimum)
-                if score >= minimum:
-                    state.good[src] = score
-        state.extra |= unknown
-        if len(state.extra) > 4 * _INCREMENTAL_LIMIT:
-            # fold into a fresh base: forget sources that are gone, keep the scores
-            sources = self._set()
-            state.base = sources
-            state.extra = set()
-            state.good = {src: score for src, score in state.good.items() if src in sources}
-
-
-class _CandidateFinder:
-    """Finds, for an added file, the deleted files that can score at least the minimum,
-    through an inverted index of the deleted files' prefixes (see ``SimilarityIndex.prefix``)."""
-
-    def __init__(self, sources: Sequence[Entry], index: SimilarityIndex, minimum_score: int) -> None:
-        index.refresh_order()
-        self._index = index
-        self._minimum = minimum_score
-        self._srcs: list[tuple[Entry, int]] = []  # (entry, size)
-        self._postings: dict[int, list[int]] = {}
-        for src in sources:
-            _, mode, sha = src
-            if not stat.S_ISREG(mode):
-                continue
-            size = index.size(sha)
-            if not size:
-                continue
-            j = len(self._srcs)
-            self._srcs.append((src, size))
-            for h in index.prefix(sha, minimum_score):
-                self._postings.setdefault(h, []).append(j)
-
-    def good(self, dst: Entry) -> dict[Entry, int]:
-        """The sources scoring at least the minimum against ``dst`` -> their score."""
-        _, _, dst_sha = dst
-        index = self._index
-        minimum = self._minimum
-        dst_size = index.size(dst_sha)
-        found: set[int] = set()
-        postings = self._postings
-        for h in index.prefix(dst_sha, minimum):
-            js = postings.get(h)
-            if js:
-                found.update(js)
-        good: dict[Entry, int] = {}
-        if not found:
-            return good
-        keep = MAX_SCORE - minimum
-        for j in sorted(found):
-            src, src_size = self._srcs[j]
-            big, small = (src_size, dst_size) if src_size > dst_size else (dst_size, src_size)
-            if big * keep < (big - small) * MAX_SCORE:
-                continue
-            score = index.score(src[2], dst_sha, src_size, dst_size, minimum)
-            if score >= minimum:
-                good[src] = score
-        return good
-
-
-def _replay_row(
-    dst: Entry,
-    sources: Sequence[Entry],
-    index: SimilarityIndex,
-    minimum_score: int,
-) -> list[tuple[int, int, int]]:
-    """git's 4 candidate slots of one added file, filled exactly as record_if_better() does:
-    every remaining deleted file in path order, each replacing the first worst slot when it is
-    strictly better (score, then same name). Returns (score, name score, position in
-    ``sources``) in slot order."""
-    path, mode, dst_sha = dst
-    dst_reg = stat.S_ISREG(mode)
-    dst_size = index.size(dst_sha) if dst_reg else 0
-    dst_base = _basename(path)
-    slots: list[tuple[int, int, int]] = []
-    worst = -1
-    worst_key = (-1, -1)
-    for k, (src_path, src_mode, src_sha) in enumerate(sources):
-        if dst_reg and stat.S_ISREG(src_mode):
-            score = index.score(src_sha, dst_sha, index.size(src_sha), dst_size, minimum_score)
-        else:
-            score = 0
-        name_score = 1 if _basename(src_path) == dst_base else 0
-        if len(slots) < _NUM_CANDIDATE_PER_DST:
-            slots.append((score, name_score, k))
-            if len(slots) == _NUM_CANDIDATE_PER_DST:
-                worst, worst_key = _first_worst(slots)
-            continue
-        if (score, name_score) > worst_key:
-            slots[worst] = (score, name_score, k)
-            worst, worst_key = _first_worst(slots)
-    return slots
-
-
-def _first_worst(slots: list[tuple[int, int, int]]) -> tuple[int, tuple[int, int]]:
-    worst = 0
-    for k in range(1, len(slots)):
-        if (slots[k][0], slots[k][1]) < (slots[worst][0], slots[worst][1]):
-            worst = k
-    return worst, (slots[worst][0], slots[worst][1])
 
 
 def _result(
@@ -643,6 +535,170 @@ def _result(
 ) -> RenameResult:
     return RenameResult(
         renames,
-        [a for i, a in enumerate(adds) if i not in dst_done],
-        [d for i, d in enumerate(deletes) if i not in used_src],
+        [a for i, a in enumerate(adds) if i not in dst_done] if dst_done else list(adds),
+        [d for i, d in enumerate(deletes) if i not in used_src] if used_src else list(deletes),
     )
+
+
+def _matrix(
+    adds: Sequence[Entry],
+    deletes: Sequence[Entry],
+    src_left: list[int],
+    dst_left: list[int],
+    index: SimilarityIndex,
+    minimum_score: int,
+) -> list[tuple[int, int, int, int]]:
+    """git's candidate matrix as (score, same name, dst, src), sorted as git sorts it; only
+    candidates at or above the minimum, the only ones the greedy pass can take."""
+    sources = tuple(deletes[si] for si in src_left)
+    set_id = index.source_set_id(sources)
+    rows = _Rows(sources, [adds[di] for di in dst_left], index, minimum_score)
+    mx: list[tuple[int, int, int, int]] = []
+    for di in dst_left:
+        dst = adds[di]
+        key = (dst, set_id, minimum_score)
+        row = index.row(key)
+        if row is None:
+            row = rows.row(dst)
+            index.remember_row(key, row)
+        for score, name_score, k in row:
+            mx.append((score, name_score, di, src_left[k]))
+    mx.sort(key=lambda m: (-m[0], -m[1]))
+    return mx
+
+
+class _Rows:
+    """Rows of git's candidate matrix for one list of rename sources and one of added files."""
+
+    def __init__(
+        self,
+        sources: tuple[Entry, ...],
+        dsts: Sequence[Entry],
+        index: SimilarityIndex,
+        minimum_score: int,
+    ) -> None:
+        self._sources = sources
+        self._dsts = dsts
+        self._index = index
+        self._minimum = minimum_score
+        self._source_set: frozenset[Entry] | None = None
+        self._dst_set: frozenset[Entry] | None = None
+        self._position: dict[Entry, int] | None = None
+        # per base set of sources: (base, the sources not in it, added file -> those it may match)
+        self._unknown_by_base: dict[int, tuple[frozenset[Entry], frozenset[Entry], dict[Entry, set[Entry]]]] = {}
+
+    def _set(self) -> frozenset[Entry]:
+        if self._source_set is None:
+            self._source_set = frozenset(self._sources)
+        return self._source_set
+
+    def _ensure_indexed(self) -> frozenset[Entry]:
+        if self._dst_set is None:
+            self._dst_set = frozenset(self._dsts)
+            self._index.index(self._set(), self._dst_set, self._minimum)
+        return self._dst_set
+
+    def _unknown(self, base: frozenset[Entry]) -> tuple[frozenset[Entry], dict[Entry, set[Entry]]]:
+        """The sources not in ``base`` and, per added file, those of them it may match. The rows
+        checked in one call share their base, so this is worked out once per base."""
+        found = self._unknown_by_base.get(id(base))
+        if found is None or found[0] is not base:
+            unknown = self._set() - base
+            matches: dict[Entry, set[Entry]] = {}
+            if unknown and len(unknown) <= _INCREMENTAL_LIMIT:
+                dsts = self._ensure_indexed()
+                for src in unknown:
+                    for dst in self._index.probe(src, 1, dsts, self._minimum):
+                        matches.setdefault(dst, set()).add(src)
+            found = (base, unknown, matches)
+            self._unknown_by_base[id(base)] = found
+        return found[1], found[2]
+
+    def row(self, dst: Entry) -> _Row:
+        """The candidates git keeps for ``dst`` that reach the minimum, in slot order."""
+        path, mode, dst_sha = dst
+        index = self._index
+        minimum = self._minimum
+        if not stat.S_ISREG(mode) or not index.size(dst_sha):
+            return ()
+        sources = self._set()
+        state = index.state((dst, minimum))
+        keys: dict[Entry, int] | None = None
+        if state is not None and state.base is not sources:
+            unknown, matches = self._unknown(state.base)
+            if len(unknown) > _INCREMENTAL_LIMIT:
+                keys = state.keys
+                state = None
+            else:
+                # only the new sources that share a prefix hash with dst can reach the minimum
+                maybe = matches.get(dst)
+                good = {src: score for src, score in state.good.items() if src in sources}
+                if maybe:
+                    good.update(index.good_pairs(dst, maybe, minimum))
+                state.base = sources
+                state.good = good
+                if state.keys is not None and len(state.keys) > 2 * len(sources):
+                    state.keys = {src: key for src, key in state.keys.items() if src in sources}
+        if state is None:
+            self._ensure_indexed()
+            candidates = index.probe(dst, 0, sources, minimum)
+            state = _DstState(sources, index.good_pairs(dst, candidates, minimum))
+            state.keys = keys  # pair keys stay true
+            index.remember_state((dst, minimum), state)
+        if not state.good:
+            return ()
+        if self._position is None:
+            self._position = {src: k for k, src in enumerate(self._sources)}
+        position = self._position
+        dst_base = _basename(path)
+        row = [(score, 1 if _basename(src[0]) == dst_base else 0, position[src]) for src, score in state.good.items()]
+        if len(row) > 1 and len({(r[0], r[1]) for r in row}) < len(row):
+            # Equal scores: which of them git keeps, and in which order, depends on the slots
+            # its record_if_better() filled with the weaker pairs before; replay that row.
+            return self._replay(dst, state)
+        row.sort(key=lambda r: (-r[0], -r[1], r[2]))
+        return tuple(row[:_NUM_CANDIDATE_PER_DST])
+
+    def _replay(self, dst: Entry, state: _DstState) -> _Row:
+        """git's 4 candidate slots of ``dst``, filled exactly as ``record_if_better`` does:
+        every source in path order replaces the first worst slot when strictly better (score,
+        then same name). The keys of all sources are kept with the row's state."""
+        path, _, dst_sha = dst
+        index = self._index
+        minimum = self._minimum
+        keys = state.keys
+        if keys is None:
+            keys = state.keys = {}
+        sources = self._sources
+        key_list = [keys.get(src, -1) for src in sources]
+        if -1 in key_list:
+            dst_size = index.size(dst_sha)
+            dst_base = _basename(path)
+            for k, key in enumerate(key_list):
+                if key < 0:
+                    src_path, src_mode, src_sha = src = sources[k]
+                    if stat.S_ISREG(src_mode):
+                        score = index.score(src_sha, dst_sha, index.size(src_sha), dst_size, minimum)
+                    else:
+                        score = 0
+                    key = keys[src] = score * 2 + (1 if _basename(src_path) == dst_base else 0)
+                    key_list[k] = key
+        count = min(_NUM_CANDIDATE_PER_DST, len(key_list))
+        slot_keys = key_list[:count]
+        slot_pos = list(range(count))
+        if count == _NUM_CANDIDATE_PER_DST:
+            worst_key = min(slot_keys)
+            worst = slot_keys.index(worst_key)
+            for k in range(count, len(key_list)):
+                key = key_list[k]
+                if key > worst_key:
+                    slot_keys[worst] = key
+                    slot_pos[worst] = k
+                    worst_key = min(slot_keys)
+                    worst = slot_keys.index(worst_key)
+        row = []
+        for key, k in zip(slot_keys, slot_pos, strict=True):
+            score, name_score = key >> 1, key & 1
+            if score >= minimum:
+                row.append((score, name_score, k))
+        return tuple(row)
