@@ -9,10 +9,12 @@ credentials (an API token as ``X-PROJEKTOR-TOKEN`` or ``Authorization: Bearer``,
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, current_app, request
 
@@ -29,6 +31,7 @@ from projections.store import ReadStore
 from projections.testing import queries
 from projections.testing.queries import Viewer
 
+F = TypeVar("F", bound=Callable[..., Any])
 DRAIN_LIMIT = 32 * 1024 * 1024  # after refusing an upload, read at most this much more so the client sees the answer
 _REPO_PART = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 
@@ -71,6 +74,22 @@ def viewer_of(principal: Principal) -> Viewer:
 def current_viewer() -> tuple[Principal, Viewer]:
     principal = require_user()
     return principal, viewer_of(principal)
+
+
+def authenticated(view: F) -> F:
+    """Check credentials before anything else (even before the arguments are validated): a request
+    without them is a 401, whatever else is wrong with it. Put it above the other decorators."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            require_user()
+        except Exception:
+            drain_request()
+            raise
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def publisher_of(principal: Principal) -> Publisher:

@@ -24,6 +24,7 @@ from application.testing.service import RunFacts
 from domain.shared.errors import DomainError, Invalid
 from interfaces.http.auth import Principal, require_user
 from interfaces.http.testing.common import (
+    authenticated,
     drain_request,
     json_response,
     linked_project,
@@ -119,6 +120,7 @@ def _saved(public_id: str) -> Response:
 
 @blp.route("/groupedResults")
 class GroupedResults(MethodView):
+    @authenticated
     @blp.arguments(PublishQuerySchema, location="query")
     @blp.doc(requestBody=_RAW_BODY, security=[{"bearer": []}])
     @blp.response(200, SaveResultsSchema)
@@ -145,6 +147,7 @@ class GroupedResults(MethodView):
 
 @blp.route("/results")
 class Results(MethodView):
+    @authenticated
     @blp.arguments(PublishQuerySchema, location="query")
     @blp.doc(requestBody=_XML_BODY, security=[{"bearer": []}])
     @blp.response(200, SaveResultsSchema)
@@ -167,6 +170,7 @@ class Results(MethodView):
 
 @blp.route("/run/<string:public_id>/coverage")
 class RunCoverageUpload(MethodView):
+    @authenticated
     @blp.doc(requestBody=_XML_BODY, security=[{"bearer": []}])
     @blp.response(200)
     @blp.alt_response(400, schema=ProjektorErrorSchema, description="Malformed or unrecognised report")
@@ -184,6 +188,7 @@ class RunCoverageUpload(MethodView):
 
 @blp.route("/run/<string:public_id>/coverageFile")
 class RunCoverageFileUpload(MethodView):
+    @authenticated
     @blp.doc(requestBody=_RAW_BODY, security=[{"bearer": []}])
     @blp.response(200)
     @blp.alt_response(400, schema=ProjektorErrorSchema, description="Malformed payload or report")

@@ -26,6 +26,7 @@ from flask_smorest import Blueprint
 from application.testing.service import RunFacts
 from interfaces.http.projects.access import MEMBER, project_access
 from interfaces.http.testing.common import (
+    authenticated,
     current_viewer,
     drain_request,
     failed_count,
@@ -178,6 +179,7 @@ class TestRunResults(MethodView):
 
 @blp.route("/api/test-runs-upload")
 class TestRunUpload(MethodView):
+    @authenticated
     @blp.arguments(TesteryUploadSchema, location="form")
     @blp.arguments(TesteryUploadFileSchema, location="files")
     @blp.doc(requestBody=UPLOAD_BODY, security=[{"bearer": []}])
