@@ -163,7 +163,7 @@ class Settings:
                 # One idle connection per application; up to postgres_pool_size under load.
                 POSTGRES_POOL_SIZE="1",
                 POSTGRES_MAX_OVERFLOW=str(max(0, self.postgres_pool_size - 1)),
-                POSTGRES_CONNECT_TIMEOUT="2",
+                POSTGRES_CONNECT_TIMEOUT="5",
                 POSTGRES_LOCK_TIMEOUT="10",
                 POSTGRES_PRE_PING="y",
             )

@@ -2,7 +2,7 @@
 
 eventsourcing retries every recorder call ten times, each waiting up to the pool timeout, so a
 request could hang for most of a minute during an outage. Here each call gets three attempts; with
-a short connect timeout a request learns within a few seconds that the database is down and the
+a bounded connect and pool timeout (5 s) a request learns within a few seconds that the database is down and the
 HTTP layer answers 503 with Retry-After. Select with ``PERSISTENCE_MODULE=interfaces.persistence.postgres``.
 """
 
