@@ -8,7 +8,7 @@ phases (clone, plan, record, projection catch-up), commits/s, peak memory, and
 ``git log --all -M --name-status`` over the same history in the same run, as a ratio.
 
 Usage: python bench/import.py PATH_TO_REPO [REV] [--backend sqlite|postgres] [--processes N]
-       [--batch N] [--no-git]
+       [--batch N] [--no-git] [--keep DIR]
 PostgreSQL: CODEANNALS_TEST_POSTGRES_URL (an admin URL; a scratch database is created and dropped).
 """
 
@@ -81,9 +81,14 @@ def peak_mb() -> tuple[float, float]:
     return own, children
 
 
-def run(repo: Path, rev: str | None, backend: str, processes: int, batch: int, with_git: bool) -> None:
+def run(repo: Path, rev: str | None, backend: str, processes: int, batch: int, with_git: bool,
+        keep: Path | None = None, endpoints: bool = False) -> None:
     with ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-import-")))
+        if keep is not None:
+            keep.mkdir(parents=True)
+            tmp = keep
+        else:
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-import-")))
         source = prepare_source(repo, rev, tmp)
         commits_in_git = int(git(source, "rev-list", "--all", "--count").strip())
         database_url = stack.enter_context(postgres_database()) if backend == "postgres" else None
@@ -143,6 +148,43 @@ def run(repo: Path, rev: str | None, backend: str, processes: int, batch: int, w
             seconds, lines = git_log_seconds(source)
             print(f"  git log --all -M --name-status: {seconds:.1f}s ({lines} lines); "
                   f"import / git = {wall / seconds:.1f}x")
+        if endpoints:
+            time_queries(container, created.id)
+
+
+def time_queries(container: Container, project_id: int) -> None:
+    """The history endpoints on the imported project, through the Flask test client (seconds each)."""
+    from interfaces.http.app import create_app
+
+    client = create_app(container=container, start=False).test_client()
+    body = {"username": "bench", "password": "password1"}
+    client.post("/api/user/registration", json=body)  # the first user: a platform admin
+    headers = {"Authorization": client.post("/api/user/auth", json=body).get_json()["accessToken"]}
+    base = f"/api/projects/{project_id}"
+    branch = client.get(f"{base}/branches", headers=headers).get_json()[0]
+    head = branch["commitHash"]
+    top = sorted({p.split("/", 1)[0] for p in container.store.fetchall(
+        "SELECT DISTINCT path FROM history_file_changes WHERE project_id=%s AND idx=0", (project_id,))
+        for p in [p["path"]] if "/" in p})[:1]
+    calls: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("branches", f"{base}/branches", None),
+        ("commits of a branch", f"{base}/commits?branchName={branch['name']}", None),
+        ("commit log", f"{base}/commitLog", None),
+        ("file tree", f"{base}/files/tree/{head}", None),
+        ("contributors", f"{base}/contributors", None),
+        ("contributors of a directory", f"{base}/contributors/path",
+         {"path": top[0] if top else "", "commitHash": head}),
+        ("files with 3 contributors", f"{base}/files/critical", {"commitHash": head, "numberOfContributors": 3}),
+        ("frequently changed (20)", f"{base}/files/modification/frequency",
+         {"commitHash": head, "startDate": 0, "frequency": 20}),
+    ]
+    for name, url, payload in calls:
+        started = time.perf_counter()
+        r = client.post(url, headers=headers, json=payload) if payload else client.get(url, headers=headers)
+        seconds = time.perf_counter() - started
+        answer = r.get_json()
+        size = len(answer) if isinstance(answer, list) else 1
+        print(f"  {name:<30} {r.status_code} {seconds:6.2f}s ({size} items)")
 
 
 def main() -> None:
@@ -153,11 +195,16 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=int(os.environ.get("CODEANNALS_IMPORT_PROCESSES", "2")))
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--no-git", action="store_true", help="skip the git log comparison")
+    parser.add_argument("--keep", type=Path, help="import into this new directory and keep it (SQLite only)")
+    parser.add_argument("--queries", action="store_true", help="then time the history endpoints on it")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if args.backend == "postgres" and postgres_unavailable_reason():
         raise SystemExit(postgres_unavailable_reason())
-    run(args.repo.resolve(), args.rev, args.backend, args.processes, args.batch, not args.no_git)
+    if args.keep is not None and args.backend != "sqlite":
+        raise SystemExit("--keep works with SQLite only")
+    run(args.repo.resolve(), args.rev, args.backend, args.processes, args.batch, not args.no_git, args.keep,
+        args.queries)
 
 
 if __name__ == "__main__":

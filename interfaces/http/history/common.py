@@ -3,12 +3,13 @@ request fields given as GET with a JSON body, POST, or query parameters (coderad
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError
 
 from application.history.service import HistoryApplication
@@ -19,6 +20,14 @@ from interfaces.history.git_reader import GitReader
 from interfaces.history.importing import mirror_path, open_mirror
 from interfaces.http.projects.access import store
 from projections.history import queries
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def json_response(data: Any) -> Response:
+    """An answer already in its documented shape, sent as is: a list of 24,000 commits dumped through
+    marshmallow takes seconds, as JSON a fraction of that (flask-smorest passes a Response through)."""
+    return current_app.response_class(_ENCODER.encode(data), status=200, mimetype="application/json")
 
 
 def history_app() -> HistoryApplication:

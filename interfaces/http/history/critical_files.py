@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from domain.projects.file_patterns import FilePattern, FilePatternSet, parse_inclusion_type
 from domain.shared.errors import Invalid, NotFound
-from interfaces.http.history.common import commit_view, mirror, request_fields, resolve_commit, with_analyzed
+from interfaces.http.history.common import (
+    commit_view,
+    json_response,
+    mirror,
+    request_fields,
+    resolve_commit,
+    with_analyzed,
+)
 from interfaces.http.history.schemas import (
     FileCommitsSchema,
     FileContributorsSchema,
@@ -44,7 +52,7 @@ def _histories(project: dict[str, Any], commit: dict[str, Any]) -> dict[str, Fil
     return queries.file_histories(store(), int(project["id"]), int(commit["idx"]), alive)
 
 
-def _many_contributors(project_id: int) -> list[dict[str, Any]]:
+def _many_contributors(project_id: int) -> Response:
     access = project_access(project_id, MEMBER)
     fields = request_fields(ManyContributorsRequestSchema())
     wanted = fields.get("numberOfContributors", fields.get("numOfContr"))
@@ -64,26 +72,26 @@ def _many_contributors(project_id: int) -> list[dict[str, Any]]:
         if len(first_touch) == wanted:
             ordered = sorted(first_touch, key=lambda c: (first_touch[c], c))
             out.append({"path": path, "contributors": [names.get(c, "") for c in ordered]})
-    return out
+    return json_response(out)
 
 
 @blp.route("/projects/<int:project_id>/files/critical", methods=["GET", "POST"])
 class ManyContributors(MethodView):
     @blp.doc(requestBody={"content": {"application/json": {"schema": ManyContributorsRequestSchema}}})
     @blp.response(200, FileContributorsSchema(many=True))
-    def get(self, project_id: int) -> list[dict[str, Any]]:
+    def get(self, project_id: int) -> Response:
         """Files alive at ``commitHash`` changed (in its ancestry) by exactly ``numberOfContributors``
         distinct contributors (also ``?numOfContr=``); contributors by display name, earliest first."""
         return _many_contributors(project_id)
 
     @blp.doc(requestBody={"content": {"application/json": {"schema": ManyContributorsRequestSchema}}})
     @blp.response(200, FileContributorsSchema(many=True))
-    def post(self, project_id: int) -> list[dict[str, Any]]:
+    def post(self, project_id: int) -> Response:
         """The same as GET, for clients that cannot send a GET with a body."""
         return _many_contributors(project_id)
 
 
-def _frequently_changed(project_id: int) -> list[dict[str, Any]]:
+def _frequently_changed(project_id: int) -> Response:
     access = project_access(project_id, MEMBER)
     fields = request_fields(FrequencyRequestSchema())
     commit = resolve_commit(project_id, fields["commitHash"])
@@ -101,20 +109,20 @@ def _frequently_changed(project_id: int) -> list[dict[str, Any]]:
         commits = sorted((rows[i] for i in touches if i in rows),
                          key=lambda r: (-int(r["author_time"]), -int(r["idx"])))
         out.append({"path": path, "commits": [commit_view(r) for r in commits]})
-    return out
+    return json_response(out)
 
 
 @blp.route("/projects/<int:project_id>/files/modification/frequency", methods=["GET", "POST"])
 class FrequentlyChanged(MethodView):
     @blp.doc(requestBody={"content": {"application/json": {"schema": FrequencyRequestSchema}}})
     @blp.response(200, FileCommitsSchema(many=True))
-    def get(self, project_id: int) -> list[dict[str, Any]]:
+    def get(self, project_id: int) -> Response:
         """Files alive at ``commitHash`` changed in at least ``frequency`` commits authored at or after
         ``startDate`` (epoch ms), counting changes under earlier names; with those commits, newest first."""
         return _frequently_changed(project_id)
 
     @blp.doc(requestBody={"content": {"application/json": {"schema": FrequencyRequestSchema}}})
     @blp.response(200, FileCommitsSchema(many=True))
-    def post(self, project_id: int) -> list[dict[str, Any]]:
+    def post(self, project_id: int) -> Response:
         """The same as GET, for clients that cannot send a GET with a body."""
         return _frequently_changed(project_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -15,7 +16,7 @@ from domain.history.rules import check_repo_path
 from domain.shared.errors import NotFound
 from interfaces.history.diffs import file_diff
 from interfaces.history.model import ChangeKind, FileChange
-from interfaces.http.history.common import mirror, request_fields, resolve_commit
+from interfaces.http.history.common import json_response, mirror, request_fields, resolve_commit
 from interfaces.http.history.schemas import (
     FileContentSchema,
     FileDiffSchema,
@@ -98,17 +99,17 @@ class FileTree(MethodView):
     @blp.arguments(FileTreeQuerySchema, location="query")
     @blp.response(200, FileTreeSchema)
     @blp.alt_response(404, description="No such commit")
-    def get(self, args: dict[str, Any], project_id: int, commit_hash: str) -> dict[str, Any]:
+    def get(self, args: dict[str, Any], project_id: int, commit_hash: str) -> Response:
         """The files of a commit as a tree; with ``changedOnly=true`` only the files the commit
         changed (added, modified, renamed or deleted, against its first parent)."""
         access = project_access(project_id, MEMBER)
         commit = resolve_commit(project_id, commit_hash)
         if args.get("changedOnly"):
             paths = sorted({str(c["path"]) for c in queries.commit_changes(store(), project_id, int(commit["idx"]))})
-            return file_tree(paths)
+            return json_response(file_tree(paths))
         with mirror(access.project) as reader:
             try:
-                return file_tree(entry.path for entry in reader.files(str(commit["hash"])))
+                return json_response(file_tree(entry.path for entry in reader.files(str(commit["hash"]))))
             except KeyError:
                 raise NotFound(f"Commit {commit['hash']} is not in the repository mirror.") from None
 
