@@ -224,14 +224,14 @@ class AnalysisWorker:
         for t in list(self.tracked.values()):
             if self._stop.is_set():
                 break
-            if t.status is JobStatus.RUNNING:
+            if t.status == JobStatus.RUNNING:
                 if t.worker is None or t.worker == self.runner.worker_id or t.lease_until <= self.clock():
                     self.runner.run(t.project_uuid, self._stop)
                     ran += 1
                     self.follow()
             elif t.auto and self._new_commits(t):
                 self.follow()
-                if t.status is JobStatus.RUNNING:
+                if t.status == JobStatus.RUNNING:
                     self.runner.run(t.project_uuid, self._stop)
                     ran += 1
                     self.follow()

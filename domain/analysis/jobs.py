@@ -158,8 +158,13 @@ class ProjectAnalysis(Aggregate):
 
     # --- queries ----------------------------------------------------------------------------
     @property
+    def state(self) -> JobStatus:
+        """The status as an enum (a snapshot gives it back as plain text)."""
+        return JobStatus(self.status)
+
+    @property
     def running(self) -> bool:
-        return self.status is JobStatus.RUNNING
+        return self.state is JobStatus.RUNNING
 
     def held_by(self, worker: str) -> bool:
         return self.running and self.worker == worker
@@ -203,7 +208,7 @@ class ProjectAnalysis(Aggregate):
 
     def claim(self, worker: str, now: float, lease_seconds: float, actor: str) -> None:
         if not self.running:
-            raise Conflict(f"no analysis is running (status {self.status.value})")
+            raise Conflict(f"no analysis is running (status {self.state.value})")
         if not self.claimable(now):
             raise Conflict(f"the analysis is held by {self.worker} until {self.lease_until:.0f}")
         self._claimed(worker=worker, lease_until=now + lease_seconds, actor=actor)
@@ -216,7 +221,7 @@ class ProjectAnalysis(Aggregate):
 
     def _check_holder(self, worker: str) -> None:
         if not self.held_by(worker):
-            raise Conflict(f"the analysis is not held by {worker} (status {self.status.value}, worker {self.worker})")
+            raise Conflict(f"the analysis is not held by {worker} (status {self.state.value}, worker {self.worker})")
 
     def plan(self, todo: int, worker: str, now: float, lease_seconds: float, actor: str) -> None:
         self._check_holder(worker)

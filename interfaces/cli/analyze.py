@@ -18,7 +18,7 @@ from uuid import UUID
 import click
 
 from application.analysis.service import AnalysisApplication
-from domain.analysis.jobs import ProjectAnalysis
+from domain.analysis.jobs import JobStatus, ProjectAnalysis
 from domain.shared.actor import SYSTEM
 from domain.shared.errors import DomainError
 from interfaces.container import Container
@@ -90,7 +90,7 @@ def analyze(project_id: int, branches: tuple[str, ...]) -> None:
         while outcome == "busy" and not stop.is_set():  # another worker holds it: follow its progress
             analysis = app.analysis(project_uuid)
             if analysis is None or not analysis.running:
-                outcome = "done" if analysis is not None and analysis.status.value == "DONE" else "ended"
+                outcome = "done" if analysis is not None and analysis.state is JobStatus.DONE else "ended"
                 break
             bar.update(analysis)
             stop.wait(0.5)

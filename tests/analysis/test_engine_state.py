@@ -214,3 +214,27 @@ def test_exact_renames_prefer_the_same_file_name() -> None:
     deleted = {"a/X.java": "b1", "b/Y.java": "b1", "c/Z.java": "b2"}
     added = {"n/Y.java": "b1", "n/Q.java": "b1", "n/Z.java": "b3"}
     assert exact_renames(deleted, added) == {"n/Y.java": "b/Y.java", "n/Q.java": "a/X.java"}
+
+
+def test_a_job_read_back_from_a_snapshot_is_still_running_and_can_be_claimed() -> None:
+    """Snapshots give the status back as plain text: every check must still see a running job."""
+    from uuid import uuid4
+
+    from application.analysis.service import AnalysisApplication
+    from domain.analysis.records import BatchRecord
+
+    app = AnalysisApplication(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    project = uuid4()
+    app.start(project, 3, [], [["**", "INCLUDE"]], [["io.reflectoring.coderadar.analyzer.loc.LocAnalyzerPlugin", {}]],
+              actor="user:1")
+    analysis = app.claim(project, "w1", 100.0, 10, actor="system")
+    for _ in range(60):  # past the snapshot interval (50)
+        app.record_batch(analysis, BatchRecord([], [], [], []), 0, 0, 0, "w1", 100.0, 10, actor="system")
+    assert app.snapshots is not None and list(app.snapshots.get(analysis.id))
+    again = app.analysis(project)
+    assert again is not None and again.running and again.held_by("w1") and again.state is JobStatus.RUNNING
+    taken = app.claim(project, "w2", 200.0, 10, actor="system")  # the lease ran out
+    assert taken.held_by("w2") and taken.seq == 60
+    assert app.stop(project, actor="user:1") is True
+    stopped = app.analysis(project)
+    assert stopped is not None and not stopped.running and stopped.state is JobStatus.STOPPED
