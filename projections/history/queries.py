@@ -38,7 +38,7 @@ Tables (all keyed by ``project_id``, the project's public numeric id; written on
     Which project a ``ProjectContributors`` aggregate belongs to.
 
 Commit hashes: lookups take a full hash or a prefix (at least 7 hex digits) and consider reachable
-commits only. Ancestry is computed with a recursive query over ``history_commit_parents``.
+commits only. Ancestry is followed through ``history_commit_parents`` (:func:`ancestry`).
 """
 
 from __future__ import annotations
@@ -52,12 +52,6 @@ from projections.store import ReadStore, Row, Tx
 
 COMMIT_COLUMNS = "c.idx, c.hash, c.author_name, c.author_email, c.email_key, c.author_time, c.message, c.analyzed"
 
-# Every commit in the ancestry of one commit (itself included); parameters: (head idx, project id).
-ANCESTRY = (
-    "WITH RECURSIVE anc(idx) AS (SELECT CAST(%s AS BIGINT) UNION "
-    "SELECT p.parent_idx FROM history_commit_parents p JOIN anc ON p.idx = anc.idx "
-    "WHERE p.project_id = %s AND p.parent_idx IS NOT NULL) "
-)
 _CHUNK = 500
 
 
@@ -125,6 +119,26 @@ def commit_at(store: ReadStore, project_id: int, idx: int) -> dict[str, Any] | N
     return None if row is None else _commit(row)
 
 
+def ancestry(tx: Tx, project_id: int, head_idx: int) -> set[int]:
+    """The import orders (``idx``) of every recorded commit in the ancestry of ``head_idx``, itself
+    included. Parents are always recorded before their children, so only rows up to it are read."""
+    parents: dict[int, list[int]] = {}
+    for row in tx.fetchall(
+        "SELECT idx, parent_idx FROM history_commit_parents WHERE project_id=%s AND idx <= %s "
+        "AND parent_idx IS NOT NULL",
+        (project_id, head_idx),
+    ):
+        parents.setdefault(int(row["idx"]), []).append(int(row["parent_idx"]))
+    seen: set[int] = set()
+    stack = [head_idx]
+    while stack:
+        idx = stack.pop()
+        if idx not in seen:
+            seen.add(idx)
+            stack.extend(parents.get(idx, ()))
+    return seen
+
+
 def ancestry_commits(store: ReadStore, project_id: int, head_idx: int,
                      email_keys: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The commits in the ancestry of ``head_idx`` (itself included), newest first (author time, then
@@ -136,12 +150,14 @@ def ancestry_commits(store: ReadStore, project_id: int, head_idx: int,
             return []
         where = f" AND c.email_key IN ({_marks(keys)})"
         params = keys
-    rows = store.fetchall(
-        ANCESTRY + f"SELECT {COMMIT_COLUMNS} FROM history_commits c JOIN anc ON c.idx = anc.idx "
-        f"WHERE c.project_id=%s{where} ORDER BY c.author_time DESC, c.idx DESC",
-        (head_idx, project_id, project_id, *params),
-    )
-    return [_commit(r) for r in rows]
+    with store.read() as tx:
+        members = ancestry(tx, project_id, head_idx)
+        rows = tx.fetchall(
+            f"SELECT {COMMIT_COLUMNS} FROM history_commits c WHERE c.project_id=%s AND c.idx <= %s{where} "
+            "ORDER BY c.author_time DESC, c.idx DESC",
+            (project_id, head_idx, *params),
+        )
+    return [_commit(r) for r in rows if int(r["idx"]) in members]
 
 
 def commit_log(store: ReadStore, project_id: int) -> list[dict[str, Any]]:
@@ -318,38 +334,39 @@ def file_histories(store: ReadStore, project_id: int, head_idx: int, paths: Iter
     if not targets:
         return {}
     with store.read() as tx:
+        members = ancestry(tx, project_id, head_idx)
         renames = tx.fetchall(
-            ANCESTRY + "SELECT f.idx, f.path, f.old_path FROM history_file_changes f JOIN anc ON f.idx = anc.idx "
-            "WHERE f.project_id=%s AND f.parent = 0 AND f.kind = %s ORDER BY f.idx DESC",
-            (head_idx, project_id, project_id, RENAME),
+            "SELECT idx, path, old_path FROM history_file_changes WHERE project_id=%s AND idx <= %s AND parent = 0 "
+            "AND kind = %s ORDER BY idx DESC",
+            (project_id, head_idx, RENAME),
         )
         # name -> [(file it stands for, valid for commits with idx below this)]
         names: dict[str, list[tuple[str, float]]] = {t: [(t, float("inf"))] for t in targets}
         for r in renames:
             idx, new, old = int(r["idx"]), str(r["path"]), r["old_path"]
-            if old is None:
+            if old is None or idx not in members:
                 continue
             for target, until in list(names.get(new, ())):
                 if idx < until:
                     names.setdefault(str(old), []).append((target, idx))
         select = (
-            ANCESTRY + "SELECT f.idx, f.path, c.email_key, c.author_time FROM history_file_changes f "
-            "JOIN anc ON f.idx = anc.idx JOIN history_commits c ON c.project_id = f.project_id AND c.idx = f.idx "
-            "WHERE f.project_id=%s AND f.parent = 0 AND c.parent_count <= 1 AND f.kind IN (%s, %s, %s)"
+            "SELECT f.idx, f.path, c.email_key, c.author_time FROM history_file_changes f "
+            "JOIN history_commits c ON c.project_id = f.project_id AND c.idx = f.idx "
+            "WHERE f.project_id=%s AND f.idx <= %s AND f.parent = 0 AND c.parent_count <= 1 AND f.kind IN (%s, %s, %s)"
         )
-        base = (head_idx, project_id, project_id, ADD, MODIFY, RENAME)
+        base = (project_id, head_idx, ADD, MODIFY, RENAME)
         rows: list[Row] = []
         wanted = sorted(names)
-        if len(wanted) <= 4 * _CHUNK:
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start:start + _CHUNK]
-                rows.extend(tx.fetchall(select + f" AND f.path IN ({_marks(chunk)})", (*base, *chunk)))
+        if len(wanted) <= _CHUNK:
+            rows = tx.fetchall(select + f" AND f.path IN ({_marks(wanted)})", (*base, *wanted))
         else:
             rows = tx.fetchall(select, base)
     histories = {t: FileHistory(t) for t in targets}
     seen: set[tuple[str, int]] = set()
     for r in sorted(rows, key=lambda row: -int(row["idx"])):
         idx = int(r["idx"])
+        if idx not in members:
+            continue
         for target, until in names.get(str(r["path"]), ()):
             if idx < until and (target, idx) not in seen:
                 seen.add((target, idx))
