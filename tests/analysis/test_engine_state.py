@@ -28,7 +28,7 @@ from domain.analysis.state import (
     segments_of,
     totals_of,
 )
-from domain.analysis.trees import delta_tree, exact_renames, metric_list, metric_tree
+from domain.analysis.trees import delta_tree, exact_renames, metric_list, metric_tree, metric_tree_json
 from domain.shared.errors import Conflict, Unprocessable
 
 LOC, SLOC = "coderadar:size:loc:java", "coderadar:size:sloc:java"
@@ -185,6 +185,23 @@ def test_the_metric_tree_sums_files_into_nested_modules() -> None:
             {"name": "empty/", "type": "MODULE", "metrics": [], "children": []},
         ],
     }
+
+
+def test_the_tree_written_as_json_is_the_tree() -> None:
+    import json
+
+    files = {
+        "Main.java": {LOC: 10, SLOC: 8, "x": 0},
+        "core/A.java": {SLOC: 0, LOC: 5},
+        "core/util/B.java": {LOC: 3, SLOC: 2, "other": 4},
+        "ä/\udcff/C.java": {LOC: 1},  # not UTF-8 in git: stays valid JSON
+        "web/index.js": {"js": 4},
+    }
+    for modules in ([], ["core", "core/util/", "empty/"], ["ä/"]):
+        for metrics in ([LOC, SLOC], [SLOC], ["js", LOC, "other"], []):
+            text = metric_tree_json(files, modules, metrics)
+            assert json.loads(text) == metric_tree(files, modules, metrics), (modules, metrics)
+            text.encode("ascii")
 
 
 def test_the_delta_tree_marks_added_deleted_modified_renamed_and_unchanged_files() -> None:

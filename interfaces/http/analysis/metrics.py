@@ -17,7 +17,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from domain.analysis.records import finding_view
-from domain.analysis.trees import delta_tree, exact_renames, metric_list, metric_tree, unique
+from domain.analysis.trees import delta_tree, exact_renames, metric_list, metric_tree_json, unique
 from domain.shared.errors import NotFound
 from interfaces.history.importing import mirror_path, open_mirror
 from interfaces.history.renames import Entry, SimilarityIndex, detect_renames
@@ -92,7 +92,7 @@ def _tree(project_id: int) -> Response:
     fields = request_fields(CommitMetricsQuerySchema())
     _, commit = analysed_commit(project_id, fields["commit"])
     files = {} if commit is None else queries.values_at(store(), project_id, commit)
-    return jsonify(metric_tree(files, _modules(project_id), fields["metrics"]))
+    return Response(metric_tree_json(files, _modules(project_id), fields["metrics"]), mimetype="application/json")
 
 
 @blp.route("/projects/<int:project_id>/metricvalues/tree", methods=["GET", "POST"])
