@@ -114,12 +114,21 @@ class Plan:
     continues: set[str]
     children: dict[str, int]  # first-parent children still to analyse
     roots: set[str]  # commits analysed as roots although they have a parent (it was never imported)
-    position: int = 0
+    position: int = 0  # commits analysed (their batch built)
+    prepared: int = 0  # commits whose batch is prepared (measurements may still be running)
     changes: dict[str, list[SourceChange]] = field(default_factory=dict)
 
     @property
     def remaining(self) -> int:
         return len(self.todo) - self.position
+
+
+@dataclass
+class Prepared:
+    plan: Plan
+    commits: list[tuple[SourceCommit, list[_Op]]]
+    tasks: list[MeasureTask]
+    new_keys: list[KeyRecord]
 
 
 @dataclass
@@ -152,6 +161,7 @@ class Engine:
         self._states: dict[tuple[str, str], FileState] = {}
         self._totals: dict[str, dict[str, int]] = {}
         self._strings: dict[str, str] = {}
+        self._in_flight: set[tuple[int, str]] = set()  # (key, blob) being measured for a prepared batch
 
     # --- replay -------------------------------------------------------------------------------
     @classmethod
@@ -257,28 +267,39 @@ class Engine:
                    max_commits: int = 500, max_contents: int = 2000) -> BuiltBatch | None:
         """Analyse the next commits of the plan (at most ``max_commits``, stopping once about
         ``max_contents`` contents are to be measured) and answer the batch that records them, already
-        applied to this engine. None when the plan is done."""
-        if plan.remaining <= 0:
+        applied to this engine. None when the plan is done. (:meth:`prepare`, measure, :meth:`complete`.)"""
+        prepared = self.prepare(plan, source, config, max_commits, max_contents)
+        if prepared is None:
             return None
-        window = plan.todo[plan.position:plan.position + max_commits]
+        return self.complete(prepared, measurer.measure(source, prepared.tasks) if prepared.tasks else [])
+
+    def prepare(self, plan: Plan, source: CommitSource, config: JobConfig, max_commits: int = 500,
+                max_contents: int = 2000) -> Prepared | None:
+        """Choose the next commits of the plan and what they need measured (contents neither measured
+        nor being measured for a batch prepared before). Batches are completed in the order they were
+        prepared; the next one may be prepared while the measurements of this one run. None when every
+        commit of the plan is prepared."""
+        if plan.prepared >= len(plan.todo):
+            return None
+        window = plan.todo[plan.prepared:plan.prepared + max_commits]
         missing = [c.hash for c in window if c.hash not in plan.changes and c.hash not in plan.roots]
         if missing:
             plan.changes.update(source.changes(missing))
 
         new_keys: list[KeyRecord] = []
         tasks: dict[tuple[str, tuple[int, ...]], MeasureTask] = {}
-        pending: set[tuple[int, str]] = set()
         chosen: list[tuple[SourceCommit, list[_Op]]] = []
+        measured, in_flight = self.measured, self._in_flight
         for commit in window:
             ops = self._ops(commit, plan, source, config, new_keys)
             for op in ops:
                 if op.blob is None or not op.keys:
                     continue
-                needed = [k for k in op.keys if (k, op.blob) not in self.measured and (k, op.blob) not in pending]
+                needed = [k for k in op.keys if (k, op.blob) not in measured and (k, op.blob) not in in_flight]
                 if not needed:
                     continue
-                pending.update((k, op.blob) for k in needed)
-                by_key = {key: index for key, index in self._key_analyzers(config, op.new_path or "")}
+                in_flight.update((k, op.blob) for k in needed)
+                by_key = dict(self._key_analyzers(config, op.new_path or ""))
                 tasks[(op.blob, tuple(needed))] = MeasureTask(
                     op.new_path or "", op.blob,
                     tuple((k, config.analyzers[by_key[k]][0], config.analyzers[by_key[k]][1]) for k in needed),
@@ -286,12 +307,14 @@ class Engine:
             chosen.append((commit, ops))
             if len(tasks) >= max_contents:
                 break
+        plan.prepared += len(chosen)
+        return Prepared(plan, chosen, list(tasks.values()), new_keys)
 
-        task_list = list(tasks.values())
-        results = measurer.measure(source, task_list) if task_list else []
+    def complete(self, prepared: Prepared, results: Sequence[Mapping[int, Measured]]) -> BuiltBatch:
+        """The batch of a prepared set of commits, given its measurements; applied to this engine."""
         measurements: list[MeasurementRecord] = []
         failures = 0
-        for task, result in zip(task_list, results, strict=True):
+        for task, result in zip(prepared.tasks, results, strict=True):
             for key, _, _ in task.analyzers:
                 measured = result.get(key) or Measured({}, [], "the analyzer gave no result")
                 if measured.error:
@@ -300,19 +323,22 @@ class Engine:
                     key, task.blob, dict(measured.values),
                     [FindingRecord(*f) for f in measured.findings], measured.error,
                 ))
-        self._apply_keys(new_keys)
+                self._in_flight.discard((key, task.blob))
+        self._apply_keys(prepared.new_keys)
         self._apply_measurements(measurements)
 
+        plan = prepared.plan
         lanes: list[LaneRecord] = []
         records: list[CommitRecord] = []
-        for commit, ops in chosen:
+        for commit, ops in prepared.commits:
             record = self._commit_record(commit, ops, plan, lanes)
             self._apply_commit(record)
             records.append(record)
             plan.changes.pop(commit.hash, None)
-        plan.position += len(chosen)
+        plan.position += len(prepared.commits)
         self.batches += 1
-        return BuiltBatch(BatchRecord(new_keys, lanes, measurements, records), len(records), len(task_list), failures)
+        return BuiltBatch(BatchRecord(prepared.new_keys, lanes, measurements, records), len(records),
+                          len(prepared.tasks), failures)
 
     def _key_analyzers(self, config: JobConfig, path: str) -> list[tuple[int, int]]:
         return [(self.keys[cache_key], index) for cache_key, index in config.keys_of(path)]

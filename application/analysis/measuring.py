@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from application.analysis.ports import CommitSource, Measured, MeasureTask
+from application.analysis.ports import CommitSource, Measured, MeasureTask, Measuring
 from domain.analysis.analyzer import FileAnalyzer
 
 log = logging.getLogger("codeannals.analysis")
@@ -62,8 +62,21 @@ def unreadable(task: MeasureTask, exc: BaseException) -> dict[int, Measured]:
     return {key: Measured({}, [], message) for key, _, _ in task.analyzers}
 
 
+class Done:
+    """Measurements already done."""
+
+    def __init__(self, results: list[dict[int, Measured]]) -> None:
+        self._results = results
+
+    def result(self) -> list[dict[int, Measured]]:
+        return self._results
+
+
 class InProcessMeasurer:
     """Measures in the calling thread."""
+
+    def submit(self, source: CommitSource, tasks: Sequence[MeasureTask]) -> Measuring:
+        return Done(self.measure(source, tasks))
 
     def __init__(self, factory: AnalyzerFactory) -> None:
         self.analyzers = Analyzers(factory)

@@ -116,10 +116,22 @@ class MeasureTask:
     analyzers: tuple[tuple[int, str, tuple[tuple[str, Any], ...]], ...]
 
 
+class Measuring(Protocol):
+    """Measurements under way."""
+
+    def result(self) -> list[dict[int, Measured]]:
+        """Wait for them: each task's results by key id, in task order."""
+        ...
+
+
 class Measurer(Protocol):
     def measure(self, source: CommitSource, tasks: Sequence[MeasureTask]) -> list[dict[int, Measured]]:
         """Each task's results by key id, in task order. Never raises for a bad content: a failing
         analyzer (or an unreadable blob) gives a ``Measured`` with ``error``."""
+        ...
+
+    def submit(self, source: CommitSource, tasks: Sequence[MeasureTask]) -> Measuring:
+        """Start measuring (in other processes, the caller goes on meanwhile; or at once)."""
         ...
 
     def close(self) -> None: ...

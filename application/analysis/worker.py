@@ -92,22 +92,25 @@ class AnalysisRunner:
                 self.app.plan(analysis, plan.remaining, self.worker_id, self.clock(), lease, actor=SYSTEM)
                 if progress:
                     progress(analysis)
-                while True:
+                limits = (self.settings.max_commits, self.settings.max_contents)
+                # Pipelined: the next batch's contents are measured (in other processes) while this one is
+                # completed and saved. Batches are the same as one at a time.
+                current = engine.prepare(plan, source, config, *limits)
+                measuring = self.measurer.submit(source, current.tasks) if current else None
+                while current is not None and measuring is not None:
                     if stop.is_set():
                         self.app.release(analysis, self.worker_id, actor=SYSTEM)
-                        # Everything the engine holds is recorded: it stays valid.
-                        self._keep(project_uuid, engine)
-                        return "stopped"
+                        return "stopped"  # the engine holds a prepared batch: it is not kept
                     if self.before_batch is not None:
                         self.before_batch(analysis.seq + 1)
-                    built = engine.next_batch(plan, source, config, self.measurer,
-                                              self.settings.max_commits, self.settings.max_contents)
-                    if built is None:
-                        break
+                    following = engine.prepare(plan, source, config, *limits)
+                    following_measuring = self.measurer.submit(source, following.tasks) if following else None
+                    built = engine.complete(current, measuring.result())
                     self.app.record_batch(analysis, built.record, built.commits, built.measured, built.failures,
                                           self.worker_id, self.clock(), lease, actor=SYSTEM)
                     if progress:
                         progress(analysis)
+                    current, measuring = following, following_measuring
                 self.app.finish(analysis, self.worker_id, actor=SYSTEM)
                 self._keep(project_uuid, engine)
                 return "done"

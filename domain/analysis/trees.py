@@ -23,7 +23,7 @@ from typing import Any
 from domain.projects.modules import ModuleIndex
 
 try:  # the C accelerated JSON string quoting json.dumps uses (ASCII: a path that is not UTF-8 stays valid)
-    from _json import encode_basestring_ascii as _quote  # type: ignore[import-not-found]
+    from _json import encode_basestring_ascii as _quote
 except ImportError:  # pragma: no cover
     from json.encoder import py_encode_basestring_ascii as _quote
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from application.analysis.measuring import Analyzers, InProcessMeasurer, run_analyzers, unreadable
-from application.analysis.ports import CommitSource, Measured, MeasureTask
+from application.analysis.ports import CommitSource, Measured, MeasureTask, Measuring
 
 _readers: dict[str, Any] = {}
 _analyzers: Analyzers | None = None
@@ -47,6 +47,19 @@ def _measure_chunk(repository: str, tasks: list[MeasureTask]) -> list[dict[int, 
     return out
 
 
+class _Chunks:
+    """Chunks of tasks measuring in the pool."""
+
+    def __init__(self, futures: list[Future[list[dict[int, Measured]]]]) -> None:
+        self.futures = futures
+
+    def result(self) -> list[dict[int, Measured]]:
+        results: list[dict[int, Measured]] = []
+        for future in self.futures:
+            results.extend(future.result())
+        return results
+
+
 class PoolMeasurer:
     def __init__(self, fallback: InProcessMeasurer, processes: int, chunk: int = 50, min_tasks: int = 1000) -> None:
         self.fallback = fallback
@@ -61,15 +74,15 @@ class PoolMeasurer:
         return self._pool
 
     def measure(self, source: CommitSource, tasks: Sequence[MeasureTask]) -> list[dict[int, Measured]]:
+        return self.submit(source, tasks).result()
+
+    def submit(self, source: CommitSource, tasks: Sequence[MeasureTask]) -> Measuring:
         repository = source.repository()
         if self.processes < 1 or repository is None or len(tasks) < self.min_tasks:
-            return self.fallback.measure(source, tasks)
-        chunks = [list(tasks[i:i + self.chunk]) for i in range(0, len(tasks), self.chunk)]
+            return self.fallback.submit(source, tasks)
         pool = self._executor()
-        results: list[dict[int, Measured]] = []
-        for part in pool.map(_measure_chunk, [repository] * len(chunks), chunks):
-            results.extend(part)
-        return results
+        return _Chunks([pool.submit(_measure_chunk, repository, list(tasks[i:i + self.chunk]))
+                        for i in range(0, len(tasks), self.chunk)])
 
     def close(self) -> None:
         if self._pool is not None:

@@ -131,11 +131,17 @@ def test_a_crashed_worker_is_taken_over_and_the_results_equal_an_uninterrupted_r
     # Another worker cannot take it while the lease holds, and takes it over once it ran out.
     second = build_runner(container, "worker-b")
     assert second.run(crashed_uuid, threading.Event()) == "busy"
+    recorded_first = {(m.key, m.blob) for b in _batches(container, crashed_uuid)
+                      for m in decode_batch(b.payload).measurements}
     late = build_runner(container, "worker-b")
     late.clock = lambda: time.time() + 10  # the lease (2 s) has run out for it
-    late.measurer = counting
+    taking_over = CountingMeasurer()
+    late.measurer = taking_over
     assert late.run(crashed_uuid, threading.Event()) == "done"
-    assert max(counting.measured.values()) == 1  # nothing measured twice across the two workers
+    # What the first worker recorded is not measured again (what it measured for the batch it never
+    # recorded is lost with it, and measured once more); nothing is recorded twice.
+    assert recorded_first and not recorded_first & set(taking_over.measured)
+    assert max(taking_over.measured.values()) == 1 and max(counting.measured.values()) == 1
     _check_once(container, crashed_uuid)
 
     _uninterrupted(container, client, owner, reference)
