@@ -43,8 +43,8 @@ _SHA_LEN = 20
 _Tree = frozenset[tuple[bytes, int, bytes]]
 _EMPTY_TREE: _Tree = frozenset()
 _MEMO_DEPTH = 2  # subtree pairs down to this depth are remembered for merges' other parents
-_PAIR_MEMO_ENTRIES = 300_000
-_CHANGE_CACHE_SIZE = 200_000
+_PAIR_MEMO_ENTRIES = 200_000
+_CHANGE_CACHE_SIZE = 50_000
 
 
 def _decode_path(path: bytes) -> str:
@@ -377,7 +377,7 @@ class GitReader:
         key = sha.encode("ascii")
         tree = self._commit_trees.get(key)
         if tree is None:
-            tree = self._load_commit(key).tree
+            tree = self._commit_trees[key] = self._load_commit(key).tree
         return tree
 
     def _diff(self, old_tree: bytes, new_tree: bytes, parent: int, *, full: bool) -> list[FileChange]:

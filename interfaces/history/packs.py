@@ -26,7 +26,7 @@ __all__ = ["PackReader"]
 _OFS_DELTA = 6
 _REF_DELTA = 7
 _IDX_MAGIC = b"\xfftOc"
-_BASE_CACHE_BYTES = 96 * 1024 * 1024
+_BASE_CACHE_BYTES = 32 * 1024 * 1024
 
 
 class _Pack:
@@ -77,26 +77,46 @@ class _Pack:
         return -1
 
 
+def _object_dirs(objects: str, depth: int = 0) -> list[str]:
+    """An objects directory and those it borrows from (``info/alternates``, as git reads them)."""
+    found = [objects]
+    if depth >= 5:
+        return found
+    try:
+        with open(os.path.join(objects, "info", "alternates"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        path = line if os.path.isabs(line) else os.path.normpath(os.path.join(objects, line))
+        found.extend(_object_dirs(path, depth + 1))
+    return found
+
+
 class PackReader:
-    """Objects by hex id from the packs under ``objects/pack`` of a git directory."""
+    """Objects by hex id from the packs of a git directory (and of its alternates)."""
 
     def __init__(self, git_dir: str) -> None:
         self._packs: list[_Pack] = []
-        pack_dir = os.path.join(git_dir, "objects", "pack")
-        try:
-            names = sorted(os.listdir(pack_dir))
-        except OSError:
-            names = []
-        for name in names:
-            if not name.endswith(".idx"):
-                continue
-            base = os.path.join(pack_dir, name[: -len(".idx")])
-            if not os.path.exists(base + ".pack"):
-                continue
+        for objects in _object_dirs(os.path.join(git_dir, "objects")):
+            pack_dir = os.path.join(objects, "pack")
             try:
-                self._packs.append(_Pack(base + ".idx", base + ".pack"))
-            except (OSError, ValueError):
+                names = sorted(os.listdir(pack_dir))
+            except OSError:
                 continue
+            for name in names:
+                if not name.endswith(".idx"):
+                    continue
+                base = os.path.join(pack_dir, name[: -len(".idx")])
+                if not os.path.exists(base + ".pack"):
+                    continue
+                try:
+                    self._packs.append(_Pack(base + ".idx", base + ".pack"))
+                except (OSError, ValueError):
+                    continue
         self._cache: dict[tuple[int, int], tuple[int, bytes]] = {}
         self._cache_old: dict[tuple[int, int], tuple[int, bytes]] = {}
         self._cache_bytes = 0

@@ -61,7 +61,8 @@ _MASK = 0xFFFFFFFF
 _FIRST_FEW_BYTES = 8000
 _NUM_CANDIDATE_PER_DST = 4
 _MAX_EXACT_ALTERNATIVES = 100
-_INCREMENTAL_LIMIT = 48  # unseen sources up to which a known row is scored pairwise
+_INCREMENTAL_LIMIT = 48  # changed sources up to which earlier rows and candidates are reused
+_SNAPSHOTS = 6  # matrix calls remembered
 
 # (path, mode, hex sha) as bytes, the way dulwich stores tree entries.
 Entry = tuple[bytes, int, bytes]
@@ -100,7 +101,7 @@ class RenameResult:
 
 _span_cache: dict[bytes, int] = {}
 _span_cache_old: dict[bytes, int] = {}
-_SPAN_CACHE_SIZE = 300_000
+_SPAN_CACHE_SIZE = 100_000
 
 
 def _span_hash(span: bytes) -> int:
@@ -204,15 +205,13 @@ class SimilarityIndex:
         self._order: dict[int, int] = {}
         self._order_blobs = 0
         self._order_version = 0
-        self._prefixes: dict[bytes, tuple[int, int, frozenset[int]]] = {}
+        self._prefixes: dict[bytes, tuple[int, int, tuple[int, ...]]] = {}
         # rename sources (0) and added files (1) by prefix hash, for one (minimum, order version)
         self._postings: tuple[dict[int, list[Entry]], dict[int, list[Entry]]] = ({}, {})
         self._indexed: tuple[set[Entry], set[Entry]] = (set(), set())
         self._postings_key = (-1, -1)
-        # matrix rows per (added entry, source list id, minimum) and per added entry
-        self._source_sets: dict[tuple[Entry, ...], int] = {}
-        self._next_set_id = 0
-        self._rows: dict[tuple[Entry, int, int], _Row] = {}
+        # matrix rows of recent calls, and what is known per added entry
+        self._snapshots: list[_Snapshot] = []
         self._states: dict[tuple[Entry, int], _DstState] = {}
 
     # ---------------------------------------------------------------- blobs
@@ -273,14 +272,14 @@ class SimilarityIndex:
         if score is None:
             copied = _common_bytes(self.counts(src), self.counts(dst))
             score = copied * MAX_SCORE // max_size
-            if len(self._scores) >= self._max * 25:
+            if len(self._scores) >= self._max * 20:
                 self._scores.clear()
             self._scores[key] = score
         return score
 
     # ---------------------------------------------------------------- candidates
 
-    def _prefix(self, sha: bytes, minimum_score: int) -> frozenset[int]:
+    def _prefix(self, sha: bytes, minimum_score: int) -> tuple[int, ...]:
         """The rarest span hashes of a blob that leave fewer than ``need`` of its span bytes.
 
         Two blobs that score at least ``minimum_score`` share at least ``need`` span bytes
@@ -302,8 +301,8 @@ class SimilarityIndex:
                     break
                 result.append(h)
                 covered += counts[h]
-        prefix = frozenset(result)
-        if len(self._prefixes) >= self._max * 5:
+        prefix = tuple(result)
+        if len(self._prefixes) >= self._max * 3:
             self._prefixes.clear()
         self._prefixes[sha] = (self._order_version, minimum_score, prefix)
         return prefix
@@ -371,24 +370,27 @@ class SimilarityIndex:
 
     # ---------------------------------------------------------------- matrix memory
 
-    def source_set_id(self, sources: tuple[Entry, ...]) -> int:
-        """A number for this exact list of rename sources, stable while it is remembered."""
-        found = self._source_sets.get(sources)
-        if found is None:
-            if len(self._source_sets) >= 4096:
-                self._source_sets.clear()  # ids keep growing: old rows just stop matching
-            self._next_set_id += 1
-            found = self._next_set_id
-            self._source_sets[sources] = found
-        return found
+    def closest_snapshot(self, sources: frozenset[Entry], minimum_score: int) -> _Snapshot | None:
+        """The remembered matrix call whose sources differ least from these."""
+        best: _Snapshot | None = None
+        best_distance = -1
+        for snapshot in self._snapshots:
+            if snapshot.minimum != minimum_score:
+                continue
+            if abs(len(snapshot.sources) - len(sources)) > _INCREMENTAL_LIMIT:
+                continue
+            distance = len(sources ^ snapshot.sources)
+            if best is None or distance < best_distance:
+                best, best_distance = snapshot, distance
+                if not distance:
+                    break
+        return best
 
-    def row(self, key: tuple[Entry, int, int]) -> _Row | None:
-        return self._rows.get(key)
-
-    def remember_row(self, key: tuple[Entry, int, int], row: _Row) -> None:
-        if len(self._rows) >= self._max * 10:
-            self._rows.clear()
-        self._rows[key] = row
+    def remember_snapshot(self, snapshot: _Snapshot) -> None:
+        if len(snapshot.rows) < 16:  # small diffs are cheap to work out again
+            return
+        self._snapshots.insert(0, snapshot)
+        del self._snapshots[_SNAPSHOTS:]
 
     def state(self, key: tuple[Entry, int]) -> _DstState | None:
         return self._states.get(key)
@@ -409,7 +411,7 @@ _basenames: dict[bytes, bytes] = {}
 def _basename(path: bytes) -> bytes:
     found = _basenames.get(path)
     if found is None:
-        if len(_basenames) > 200_000:
+        if len(_basenames) > 50_000:
             _basenames.clear()
         found = _basenames[path] = path[path.rfind(b"/") + 1 :]
     return found
@@ -549,22 +551,110 @@ def _matrix(
     minimum_score: int,
 ) -> list[tuple[int, int, int, int]]:
     """git's candidate matrix as (score, same name, dst, src), sorted as git sorts it; only
-    candidates at or above the minimum, the only ones the greedy pass can take."""
+    candidates at or above the minimum, the only ones the greedy pass can take.
+
+    The merges of a long-lived branch present nearly the same sources and added files again and
+    again, so the rows of earlier calls are kept (``_Snapshot``) and a call only works out the
+    rows that its differences from the closest earlier call can change.
+    """
     sources = tuple(deletes[si] for si in src_left)
-    set_id = index.source_set_id(sources)
-    rows = _Rows(sources, [adds[di] for di in dst_left], index, minimum_score)
+    dsts = [adds[di] for di in dst_left]
+    rows = _Rows(sources, dsts, index, minimum_score)
+    source_set = rows.source_set()
+    snapshot = index.closest_snapshot(source_set, minimum_score)
+    reusable: Callable[[Entry, tuple[tuple[int, int, Entry], ...]], bool] | None = None
+    if snapshot is not None:
+        reusable = _reuse_test(snapshot, sources, rows, index, minimum_score)
+    position = rows.positions()
     mx: list[tuple[int, int, int, int]] = []
-    for di in dst_left:
-        dst = adds[di]
-        key = (dst, set_id, minimum_score)
-        row = index.row(key)
+    kept: dict[Entry, tuple[tuple[int, int, Entry], ...]] = {}
+    replayed: set[Entry] = set()
+    for di, dst in zip(dst_left, dsts, strict=True):
+        row: tuple[tuple[int, int, Entry], ...] | None = None
+        if snapshot is not None and reusable is not None:
+            previous = snapshot.rows.get(dst)
+            if previous is not None and reusable(dst, previous):
+                row = previous
+                if dst in snapshot.replayed:
+                    replayed.add(dst)
         if row is None:
-            row = rows.row(dst)
-            index.remember_row(key, row)
-        for score, name_score, k in row:
-            mx.append((score, name_score, di, src_left[k]))
+            computed, was_replayed = rows.row(dst)
+            row = tuple((score, name_score, sources[k]) for score, name_score, k in computed)
+            if was_replayed:
+                replayed.add(dst)
+        kept[dst] = row
+        for score, name_score, src in row:
+            mx.append((score, name_score, di, src_left[position[src]]))
+    index.remember_snapshot(_Snapshot(minimum_score, source_set, sources[:_NUM_CANDIDATE_PER_DST], kept, replayed))
     mx.sort(key=lambda m: (-m[0], -m[1]))
     return mx
+
+
+class _Snapshot:
+    """The matrix rows of one call, by added entry, in terms of source entries."""
+
+    __slots__ = ("first", "minimum", "replayed", "rows", "sources")
+
+    def __init__(
+        self,
+        minimum: int,
+        sources: frozenset[Entry],
+        first: tuple[Entry, ...],
+        rows: dict[Entry, tuple[tuple[int, int, Entry], ...]],
+        replayed: set[Entry],
+    ) -> None:
+        self.minimum = minimum
+        self.sources = sources
+        self.first = first  # the first sources: they fill git's candidate slots whatever they score
+        self.rows = rows
+        self.replayed = replayed  # rows that needed the slot replay
+
+
+def _reuse_test(
+    snapshot: _Snapshot,
+    sources: tuple[Entry, ...],
+    rows: _Rows,
+    index: SimilarityIndex,
+    minimum: int,
+) -> Callable[[Entry, tuple[tuple[int, int, Entry], ...]], bool] | None:
+    """A test of whether an earlier row still holds for the current sources, or None when the
+    sources changed too much to bother."""
+    source_set = rows.source_set()
+    added = source_set - snapshot.sources
+    removed = snapshot.sources - source_set
+    if len(added) + len(removed) > _INCREMENTAL_LIMIT:
+        return None
+    changed = added | removed
+    same_first = sources[:_NUM_CANDIDATE_PER_DST] == snapshot.first
+    # added sources can only enter rows of added files they share a prefix hash with
+    touched: set[Entry] = set()
+    if added:
+        dst_set = rows.ensure_indexed()
+        for src in added:
+            touched |= index.probe(src, 1, dst_set, minimum)
+
+    def reusable(dst: Entry, previous: tuple[tuple[int, int, Entry], ...]) -> bool:
+        if dst in touched:
+            return False
+        if dst not in snapshot.replayed:
+            # the best candidates at or above the minimum: unchanged unless one of them left
+            return not any(src in removed for _, _, src in previous)
+        # a replayed row depends on every source's score, but one that scores 0 and has another
+        # name (nearly all of them) never takes a slot after the first four are filled
+        if not same_first or any(src in removed for _, _, src in previous):
+            return False
+        return all(_slot_key(src, dst, index, minimum) == 0 for src in changed)
+
+    return reusable
+
+
+def _slot_key(src: Entry, dst: Entry, index: SimilarityIndex, minimum: int) -> int:
+    """git's ordering key of a candidate pair: score * 2 + same file name."""
+    if stat.S_ISREG(src[1]) and stat.S_ISREG(dst[1]):
+        score = index.score(src[2], dst[2], index.size(src[2]), index.size(dst[2]), minimum)
+    else:
+        score = 0
+    return score * 2 + (1 if _basename(src[0]) == _basename(dst[0]) else 0)
 
 
 class _Rows:
@@ -587,15 +677,21 @@ class _Rows:
         # per base set of sources: (base, the sources not in it, added file -> those it may match)
         self._unknown_by_base: dict[int, tuple[frozenset[Entry], frozenset[Entry], dict[Entry, set[Entry]]]] = {}
 
-    def _set(self) -> frozenset[Entry]:
+    def source_set(self) -> frozenset[Entry]:
         if self._source_set is None:
             self._source_set = frozenset(self._sources)
         return self._source_set
 
-    def _ensure_indexed(self) -> frozenset[Entry]:
+    def positions(self) -> dict[Entry, int]:
+        if self._position is None:
+            self._position = {src: k for k, src in enumerate(self._sources)}
+        return self._position
+
+    def ensure_indexed(self) -> frozenset[Entry]:
+        """Index the sources and added files of this call for ``probe``; the added files."""
         if self._dst_set is None:
             self._dst_set = frozenset(self._dsts)
-            self._index.index(self._set(), self._dst_set, self._minimum)
+            self._index.index(self.source_set(), self._dst_set, self._minimum)
         return self._dst_set
 
     def _unknown(self, base: frozenset[Entry]) -> tuple[frozenset[Entry], dict[Entry, set[Entry]]]:
@@ -603,10 +699,10 @@ class _Rows:
         checked in one call share their base, so this is worked out once per base."""
         found = self._unknown_by_base.get(id(base))
         if found is None or found[0] is not base:
-            unknown = self._set() - base
+            unknown = self.source_set() - base
             matches: dict[Entry, set[Entry]] = {}
             if unknown and len(unknown) <= _INCREMENTAL_LIMIT:
-                dsts = self._ensure_indexed()
+                dsts = self.ensure_indexed()
                 for src in unknown:
                     for dst in self._index.probe(src, 1, dsts, self._minimum):
                         matches.setdefault(dst, set()).add(src)
@@ -614,14 +710,15 @@ class _Rows:
             self._unknown_by_base[id(base)] = found
         return found[1], found[2]
 
-    def row(self, dst: Entry) -> _Row:
-        """The candidates git keeps for ``dst`` that reach the minimum, in slot order."""
+    def row(self, dst: Entry) -> tuple[_Row, bool]:
+        """The candidates git keeps for ``dst`` that reach the minimum, in slot order, and
+        whether the row needed git's slot replay."""
         path, mode, dst_sha = dst
         index = self._index
         minimum = self._minimum
         if not stat.S_ISREG(mode) or not index.size(dst_sha):
-            return ()
-        sources = self._set()
+            return (), False
+        sources = self.source_set()
         state = index.state((dst, minimum))
         keys: dict[Entry, int] | None = None
         if state is not None and state.base is not sources:
@@ -640,24 +737,22 @@ class _Rows:
                 if state.keys is not None and len(state.keys) > 2 * len(sources):
                     state.keys = {src: key for src, key in state.keys.items() if src in sources}
         if state is None:
-            self._ensure_indexed()
+            self.ensure_indexed()
             candidates = index.probe(dst, 0, sources, minimum)
             state = _DstState(sources, index.good_pairs(dst, candidates, minimum))
             state.keys = keys  # pair keys stay true
             index.remember_state((dst, minimum), state)
         if not state.good:
-            return ()
-        if self._position is None:
-            self._position = {src: k for k, src in enumerate(self._sources)}
-        position = self._position
+            return (), False
+        position = self.positions()
         dst_base = _basename(path)
         row = [(score, 1 if _basename(src[0]) == dst_base else 0, position[src]) for src, score in state.good.items()]
         if len(row) > 1 and len({(r[0], r[1]) for r in row}) < len(row):
             # Equal scores: which of them git keeps, and in which order, depends on the slots
             # its record_if_better() filled with the weaker pairs before; replay that row.
-            return self._replay(dst, state)
+            return self._replay(dst, state), True
         row.sort(key=lambda r: (-r[0], -r[1], r[2]))
-        return tuple(row[:_NUM_CANDIDATE_PER_DST])
+        return tuple(row[:_NUM_CANDIDATE_PER_DST]), False
 
     def _replay(self, dst: Entry, state: _DstState) -> _Row:
         """git's 4 candidate slots of ``dst``, filled exactly as ``record_if_better`` does:

@@ -183,7 +183,7 @@ def http_server(upstream: GitRepo) -> Iterator[str]:
     backend = DictBackend({"/repo.git": Repo(str(upstream.path))})
     app = _basic_auth(make_wsgi_chain(backend), "alice", "s3cret-pw")
     server: WSGIServer = make_server("127.0.0.1", 0, app, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/repo.git"
@@ -222,7 +222,7 @@ def test_http_missing_repository(http_server: str, tmp_path: Path) -> None:
 def test_git_protocol(upstream: GitRepo, tmp_path: Path) -> None:
     backend = DictBackend({"/repo.git": Repo(str(upstream.path))})
     server = TCPGitServer(backend, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         port = server.server_address[1]
