@@ -15,6 +15,7 @@ def all_blueprints() -> list[Blueprint]:
     from interfaces.http.system import audit, health
     from interfaces.http.testing import (
         badges,
+        commit_runs,
         projektor_coverage,
         projektor_publish,
         projektor_repo,
@@ -27,5 +28,5 @@ def all_blueprints() -> list[Blueprint]:
             branches.blp, commits.blp, files.blp, contributors.blp, critical_files.blp, imports.blp,
             root.blp, copr_projects.blp, chroots.blp, builds.blp, build_tasks.blp, mock_chroots.blp,
             projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
-            testery_runs.blp,
+            testery_runs.blp, commit_runs.blp,
             jobs.blp, metrics.blp]

@@ -96,7 +96,9 @@ def list_runs(store: ReadStore, viewer: Viewer, limit: int, offset: int = 0,
 
 
 def runs_of_commit(store: ReadStore, commit_sha: str, viewer: Viewer | None = None) -> list[dict[str, Any]]:
-    """The runs of a commit (by full sha, or a prefix of at least 7 characters), oldest first."""
+    """The runs of a commit (by full sha, or a prefix of at least 7 characters), oldest first: those
+    ``viewer`` sees, or every run of it without a viewer (a project's members see every run of one of
+    their project's commits, whoever published it)."""
     sha = commit_sha.strip().lower()
     params: list[Any]
     if viewer is None:

@@ -1,5 +1,6 @@
 """Shapes of the Projektor (snake_case, as Projektor's server writes them) and Testery (camelCase)
-resources, for validation of query strings and for the OpenAPI document."""
+resources, and of coderadar's test runs of a commit (camelCase), for validation of query strings and
+for the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -284,3 +285,33 @@ class TesteryUploadFileSchema(Schema):
 
 class TesteryCreatedSchema(Schema):
     id = fields.Integer(required=True)
+
+
+# --- coderadar: the test runs of a commit ---------------------------------------------------------
+class CommitTestRunLinksSchema(Schema):
+    testery = fields.String(required=True, metadata={"example": "/api/test-runs/42"})
+    projektor = fields.String(required=True, metadata={"example": "/run/ABCDEFGH1234"})
+
+
+class CommitTestRunSchema(Schema):
+    id = fields.Integer(required=True, metadata={"description": "the run's numeric id (Testery's id)"})
+    publicId = fields.String(required=True, metadata={"description": "12 upper-case letters or digits "
+                                                                      "(Projektor's id)"})
+    source = fields.String(required=True, metadata={"description": "projektor or testery: how it was published"})
+    name = fields.String(allow_none=True)
+    status = fields.String(required=True, metadata={"description": "PASS, FAIL or CANCELED"})
+    totalCount = fields.Integer(required=True)
+    passedCount = fields.Integer(required=True)
+    failedCount = fields.Integer(required=True, metadata={"description": "failures and errors"})
+    skippedCount = fields.Integer(required=True)
+    startTime = fields.Integer(required=True, metadata={"description": "epoch milliseconds"})
+    endTime = fields.Integer(required=True, metadata={"description": "epoch milliseconds: the last results or "
+                                                                     "coverage recorded"})
+    commitHash = fields.String(required=True, metadata={"description": "the full hash"})
+    repo = fields.String(allow_none=True, metadata={"description": "org/name, as the publisher named it"})
+    projectName = fields.String(allow_none=True, metadata={"description": "Projektor's project in the repository"})
+    branch = fields.String(allow_none=True)
+    isMainBranch = fields.Boolean(required=True)
+    pullRequestNumber = fields.Integer(allow_none=True)
+    buildKey = fields.String(allow_none=True)
+    links = fields.Nested(CommitTestRunLinksSchema, required=True)
