@@ -16,7 +16,6 @@ from application.shared.base import ContextApplication
 from application.shared.secrets import SecretBox
 from application.testing.service import TestingApplication
 from interfaces.analysis.complexity import full_catalog
-from interfaces.testing.persistence import event_store_env as testing_store_env
 from projections.analysis.analysis import AnalysisProjection
 from projections.audit.events import AuditProjection
 from projections.builds.builds import BuildsProjection
@@ -40,7 +39,7 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
                             secrets=SecretBox.from_secret(settings.resolved_secret_key())),
         HistoryApplication(env=env(HistoryApplication.name)),
         BuildsApplication(env=env(BuildsApplication.name)),
-        TestingApplication(env=testing_store_env(env(TestingApplication.name))),
+        TestingApplication(env=env(TestingApplication.name)),
         AnalysisApplication(env=env(AnalysisApplication.name), analyzers=full_catalog()),
     ]
 

@@ -36,6 +36,7 @@ class WorkerSettings:
     max_commits: int = 500  # per batch
     max_contents: int = 2000  # contents to measure per batch (about)
     engines_kept: int = 2  # projects whose engine stays in memory between runs
+    pause_seconds: float = 0.0  # between batches, to leave the CPU to the rest of a busy server
 
 
 Progress = Callable[[ProjectAnalysis], None]
@@ -111,6 +112,8 @@ class AnalysisRunner:
                     if progress:
                         progress(analysis)
                     current, measuring = following, following_measuring
+                    if self.settings.pause_seconds > 0 and current is not None:
+                        stop.wait(self.settings.pause_seconds)
                 self.app.finish(analysis, self.worker_id, actor=SYSTEM)
                 self._keep(project_uuid, engine)
                 return "done"

@@ -6,7 +6,9 @@ Settings (environment):
 * ``CODEANNALS_ANALYSIS_LEASE_SECONDS``: a dead worker's job is taken over after this (default 60);
 * ``CODEANNALS_ANALYSIS_POLL_SECONDS``: how often to look for jobs and new commits (default 5);
 * ``CODEANNALS_ANALYSIS_BATCH_COMMITS`` / ``CODEANNALS_ANALYSIS_BATCH_CONTENTS``: a batch's size
-  (at most 500 commits; about 2000 contents measured).
+  (at most 500 commits; about 2000 contents measured);
+* ``CODEANNALS_ANALYSIS_PAUSE_SECONDS``: a pause between batches, to leave the CPU to the rest of a busy
+  server (default 0).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ def worker_settings(extra: Mapping[str, str]) -> WorkerSettings:
         poll_seconds=_number(extra, "CODEANNALS_ANALYSIS_POLL_SECONDS", 5.0),
         max_commits=int(_number(extra, "CODEANNALS_ANALYSIS_BATCH_COMMITS", 500)),
         max_contents=int(_number(extra, "CODEANNALS_ANALYSIS_BATCH_CONTENTS", 2000)),
+        pause_seconds=_number(extra, "CODEANNALS_ANALYSIS_PAUSE_SECONDS", 0.0),
     )
 
 

@@ -64,7 +64,9 @@ def test_two_apis_a_runner_and_replaceable_workers_share_one_database(
         pytest.skip("the deployment for several machines runs on PostgreSQL")
     repo = _repo(tmp_path / "repo")
     shared = {**env, "CODEANNALS_LOCAL_REPO_ROOTS": str(tmp_path), "CODEANNALS_ANALYSIS_LEASE_SECONDS": "3",
-              "CODEANNALS_ANALYSIS_BATCH_COMMITS": "2", "CODEANNALS_ANALYSIS_POLL_SECONDS": "0.5"}
+              "CODEANNALS_ANALYSIS_BATCH_COMMITS": "2", "CODEANNALS_ANALYSIS_POLL_SECONDS": "0.5",
+              # 120 batches of 2 commits, 50 ms apart: the job is still running when worker 1 is killed
+              "CODEANNALS_ANALYSIS_PAUSE_SECONDS": "0.05"}
     api_only = {**shared, "CODEANNALS_RUN_PROJECTIONS": "false", "CODEANNALS_RUN_WORKERS": "false"}
     log = tmp_path / "processes.log"
     runner = ServerProcess(shared, args=["projections", "run"], log_path=log).start()

@@ -86,11 +86,12 @@ def test_rebuilt_read_model_equals_the_live_one(client: FlaskClient, api: Api, c
 
 
 def test_a_save_of_many_megabytes_completes(container: Container) -> None:
-    """psycopg's pipeline can hang on a save of a few megabytes; the testing application's PostgreSQL
-    recorder inserts without it (interfaces/testing/persistence.py)."""
+    """psycopg's pipeline can hang on a save of a few megabytes; every application's PostgreSQL
+    recorder inserts without it (interfaces/persistence/postgres.py)."""
     app = container.applications["testing"]
     if container.settings.backend == "postgres":
-        assert type(app.recorder).__module__ == "interfaces.testing.persistence"
+        for each in container.applications.values():
+            assert type(each.recorder).__module__ == "interfaces.persistence.postgres", each.name
     originator = uuid4()
     events = [StoredEvent(originator_id=originator, originator_version=v, topic="bench:Blob", state=os.urandom(4 << 20))
               for v in (1, 2, 3)]
