@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import heapq
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
 from types import TracebackType
@@ -42,9 +43,19 @@ _SHA_LEN = 20
 # A parsed tree: its (name, mode, hex sha) entries.
 _Tree = frozenset[tuple[bytes, int, bytes]]
 _EMPTY_TREE: _Tree = frozenset()
-_MEMO_DEPTH = 2  # subtree pairs down to this depth are remembered for merges' other parents
-_PAIR_MEMO_ENTRIES = 200_000
 _CHANGE_CACHE_SIZE = 50_000
+# Flat path -> entry maps of trees, for merges' other parents: a map is the map of the first
+# parent's tree with the recorded first-parent diff applied (a whole-tree walk only when no
+# ancestor's map is at hand).
+_FLAT_MAPS = 12  # maps kept (least recently used out)
+_TREE_DIFFS = 4_000  # first-parent diffs recorded (two generations of this many)
+_MAX_REPLAY = 400  # recorded diffs replayed at most to make one map
+
+# One tree's files: path -> (path, mode, hex sha); submodules left out.
+_FlatMap = dict[bytes, tuple[bytes, int, bytes]]
+# (first parent's tree, adds, deletes, modifies) of one commit's diff
+_Modify = tuple[bytes, int, bytes, int, bytes]
+_TreeDiff = tuple[bytes, list[tuple[bytes, int, bytes]], list[tuple[bytes, int, bytes]], list[_Modify]]
 
 
 def _decode_path(path: bytes) -> str:
@@ -133,9 +144,10 @@ class GitReader:
         self._trees_old: dict[bytes, _Tree] = {}
         self._tree_cache_size = tree_cache_size
         self._commit_trees: dict[bytes, bytes] = {}  # filled by the commit walk
-        self._pair_diffs: dict[tuple[bytes, bytes, bytes], tuple[list[Entry], list[Entry]]] = {}
+        self._flat_maps: OrderedDict[bytes, _FlatMap] = OrderedDict()
+        self._tree_diffs: dict[bytes, _TreeDiff] = {}
+        self._tree_diffs_old: dict[bytes, _TreeDiff] = {}
         self._other_parent_changes: dict[tuple[object, ...], FileChange] = {}
-        self._pair_diff_entries = 0
         self._similarity = SimilarityIndex(self._blob_bytes)
 
     # ---------------------------------------------------------------- lifecycle
@@ -144,6 +156,9 @@ class GitReader:
         self._packs.close()
         self._trees.clear()
         self._trees_old.clear()
+        self._flat_maps.clear()
+        self._tree_diffs.clear()
+        self._tree_diffs_old.clear()
         self._repo.close()
 
     def __enter__(self) -> GitReader:
@@ -362,11 +377,12 @@ class GitReader:
                 FileChange(ChangeKind.ADD, _decode_path(p), None, None, s.decode("ascii"), None, m)
                 for p, m, s in adds
             ]
-        result = self._diff(self._commit_tree(parents[0]), tree, 0, full=True)
+        result = self._diff(self._commit_tree(parents[0]), tree)
         if len(parents) > 1:
             seen = {(c.kind, c.path, c.old_path) for c in result}
+            merged = self._flat_map(tree)
             for index, parent in enumerate(parents[1:], start=1):
-                for change in self._diff(self._commit_tree(parent), tree, index, full=False):
+                for change in self._other_diff(self._flat_map(self._commit_tree(parent)), merged, index):
                     key = (change.kind, change.path, change.old_path)
                     if key not in seen:
                         seen.add(key)
@@ -380,17 +396,35 @@ class GitReader:
             tree = self._commit_trees[key] = self._load_commit(key).tree
         return tree
 
-    def _diff(self, old_tree: bytes, new_tree: bytes, parent: int, *, full: bool) -> list[FileChange]:
-        """Changes from ``old_tree`` to ``new_tree``; with ``full`` False only DELETE and RENAME."""
+    def _diff(self, old_tree: bytes, new_tree: bytes) -> list[FileChange]:
+        """Changes from the first parent's tree, recorded for the flat maps."""
         adds: list[Entry] = []
         deletes: list[Entry] = []
         modifies: list[tuple[bytes, int, bytes, int, bytes]] = []
-        if full:
-            self._collect(old_tree, new_tree, b"", adds, deletes, modifies)
-        else:
-            self._collect_memo(old_tree, new_tree, b"", adds, deletes, 0)
+        self._collect(old_tree, new_tree, b"", adds, deletes, modifies)
+        self._record_diff(old_tree, new_tree, adds, deletes, modifies)
         adds.sort()
         deletes.sort()
+        return self._changes_from(adds, deletes, modifies, 0, full=True)
+
+    def _other_diff(self, old: _FlatMap, new: _FlatMap, parent: int) -> list[FileChange]:
+        """DELETEs and RENAMEs from one flat map to another: the added and deleted paths are set
+        differences of the maps' keys (files changed in place are MODIFYs, left out here)."""
+        adds = [new[p] for p in new.keys() - old.keys()]
+        deletes = [old[p] for p in old.keys() - new.keys()]
+        adds.sort()
+        deletes.sort()
+        return self._changes_from(adds, deletes, [], parent, full=False)
+
+    def _changes_from(
+        self,
+        adds: list[Entry],
+        deletes: list[Entry],
+        modifies: list[tuple[bytes, int, bytes, int, bytes]],
+        parent: int,
+        *,
+        full: bool,
+    ) -> list[FileChange]:
         found = detect_renames(adds, deletes, self._similarity, self._minimum_score, self._rename_limit)
         out: list[tuple[bytes, FileChange]] = []
         if not full:
@@ -444,54 +478,73 @@ class GitReader:
             self._trees[sha] = tree
         return tree
 
-    def _collect_memo(
+    # ---------------------------------------------------------------- flat maps
+
+    def _record_diff(
         self,
-        old_sha: bytes,
-        new_sha: bytes,
-        prefix: bytes,
+        old_tree: bytes,
+        new_tree: bytes,
         adds: list[Entry],
         deletes: list[Entry],
-        depth: int,
+        modifies: list[tuple[bytes, int, bytes, int, bytes]],
     ) -> None:
-        """Added and deleted files for a merge's other parents, remembering the results of the
-        top subtrees by (old id, new id, path): a branch merged again and again differs from the
-        merge in the same subtrees, most of which did not change since the previous merge."""
-        if old_sha == new_sha:
+        if new_tree in self._tree_diffs or old_tree == new_tree:
             return
-        old = self._tree(old_sha)
-        new = self._tree(new_sha)
-        ignored: list[tuple[bytes, int, bytes, int, bytes]] = []
-        gone = {name: (mode, sha) for name, mode, sha in old - new}
-        for name, new_mode, new_id in new - old:
-            entry = gone.pop(name, None)
-            if entry is not None and entry[0] & _S_IFMT == _S_IFDIR and new_mode & _S_IFMT == _S_IFDIR:
-                path = prefix + name + b"/"
-                key = (entry[1], new_id, path)
-                found = self._pair_diffs.get(key)
-                if found is None:
-                    sub_adds: list[Entry] = []
-                    sub_deletes: list[Entry] = []
-                    if depth + 1 < _MEMO_DEPTH:
-                        self._collect_memo(entry[1], new_id, path, sub_adds, sub_deletes, depth + 1)
-                    else:
-                        self._collect(entry[1], new_id, path, sub_adds, sub_deletes, ignored)
-                        ignored.clear()
-                    found = (sub_adds, sub_deletes)
-                    self._remember_pair(key, found)
-                adds.extend(found[0])
-                deletes.extend(found[1])
-                continue
-            self._collect_entry(name, entry, new_mode, new_id, prefix, adds, deletes, ignored)
-        for name, (old_mode, old_id) in gone.items():
-            self._collect_gone(name, old_mode, old_id, prefix, adds, deletes, ignored)
+        if len(self._tree_diffs) >= _TREE_DIFFS:
+            self._tree_diffs_old = self._tree_diffs
+            self._tree_diffs = {}
+        self._tree_diffs[new_tree] = (old_tree, adds, deletes, modifies)
 
-    def _remember_pair(self, key: tuple[bytes, bytes, bytes], found: tuple[list[Entry], list[Entry]]) -> None:
-        size = len(found[0]) + len(found[1]) + 1
-        if self._pair_diff_entries + size > _PAIR_MEMO_ENTRIES:
-            self._pair_diffs.clear()
-            self._pair_diff_entries = 0
-        self._pair_diffs[key] = found
-        self._pair_diff_entries += size
+    def _flat_map(self, tree: bytes) -> _FlatMap:
+        """Every file of a tree by path: the map of the closest tree up the recorded first-parent
+        diffs with those diffs applied, or a walk of the whole tree."""
+        maps = self._flat_maps
+        found = maps.get(tree)
+        if found is not None:
+            maps.move_to_end(tree)
+            return found
+        chain: list[_TreeDiff] = []
+        at = tree
+        base: _FlatMap | None = None
+        while len(chain) < _MAX_REPLAY:
+            recorded = self._tree_diffs.get(at)
+            if recorded is None:
+                recorded = self._tree_diffs_old.get(at)
+                if recorded is None:
+                    break
+            chain.append(recorded)
+            at = recorded[0]
+            base = maps.get(at)
+            if base is not None:
+                break
+        flat = dict(base) if base is not None else self._walk_flat(at)
+        for _, adds, deletes, modifies in reversed(chain):
+            for entry in deletes:
+                del flat[entry[0]]
+            for entry in adds:
+                flat[entry[0]] = entry
+            for path, _, _, new_mode, new_id in modifies:
+                flat[path] = (path, new_mode, new_id)
+        maps[tree] = flat
+        if len(maps) > _FLAT_MAPS:
+            maps.popitem(last=False)
+        return flat
+
+    def _walk_flat(self, tree: bytes) -> _FlatMap:
+        """Every file of a tree by path (what ``_collect`` treats as files: not trees, not
+        submodules)."""
+        flat: _FlatMap = {}
+        stack: list[tuple[bytes, bytes]] = [(tree, b"")]
+        while stack:
+            sha, prefix = stack.pop()
+            for name, mode, entry_id in self._tree(sha):
+                kind = mode & _S_IFMT
+                if kind == _S_IFDIR:
+                    stack.append((entry_id, prefix + name + b"/"))
+                elif kind != _S_IFGITLINK:
+                    path = prefix + name
+                    flat[path] = (path, mode, entry_id)
+        return flat
 
     def _collect(
         self,
