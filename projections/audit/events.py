@@ -10,6 +10,20 @@ from projections.store import ReadStore, Row, Tx
 
 SECRET_MARKERS = ("password", "token_hash", "secret", "cipher")
 ENVELOPE_FIELDS = {"originator_id", "originator_version", "timestamp", "originator_topic"}
+# Bulk facts (a batch of imported commits, an upload's test cases, measured contents) are shown by their
+# size: they are megabytes each, kept in the event store (`codeannals events` prints them whole).
+MAX_TEXT = 2048
+MAX_ITEMS = 200
+
+
+def _summarised(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > MAX_TEXT:
+        return {"omitted": "bulk text, kept in the event store", "characters": len(value)}
+    if isinstance(value, bytes | bytearray) and len(value) > MAX_TEXT:
+        return {"omitted": "bulk data, kept in the event store", "bytes": len(value)}
+    if isinstance(value, list | tuple | dict | set | frozenset) and len(value) > MAX_ITEMS:
+        return {"omitted": "bulk items, kept in the event store", "items": len(value)}
+    return value
 
 
 def redacted_payload(event: Any) -> dict[str, Any]:
@@ -21,7 +35,7 @@ def redacted_payload(event: Any) -> dict[str, Any]:
         if any(marker in key.lower() for marker in SECRET_MARKERS):
             payload[key] = "***"
         else:
-            payload[key] = value
+            payload[key] = _summarised(value)
     return payload
 
 
@@ -49,7 +63,7 @@ def _json(value: Any) -> str:
 
 class AuditProjection(Projection):
     name = "audit"
-    version = 1
+    version = 2
     all_events = True
     tables = {
         "audit_events": """CREATE TABLE audit_events (
