@@ -99,13 +99,16 @@ class RenameResult:
 # --------------------------------------------------------------------------------------------
 # git's span hash (diffcore-delta.c)
 
-_span_cache: dict[bytes, int] = {}
-_span_cache_old: dict[bytes, int] = {}
-_SPAN_CACHE_SIZE = 100_000
+# line (without its newline) -> the hash of the line with its newline when that is one span
+# (an int), else the (hash, length) of each of its spans; spans repeat a lot across blobs
+_LineSpans = int | tuple[tuple[int, int], ...]
+_line_cache: dict[bytes, _LineSpans] = {}
+_line_cache_old: dict[bytes, _LineSpans] = {}
+_LINE_CACHE_SIZE = 200_000
 
 
 def _span_hash(span: bytes) -> int:
-    """``hash_chars``' accumulator over one span; spans repeat a lot, so callers cache this.
+    """``hash_chars``' accumulator over one span.
 
     git shifts each 32-bit half left by 7 and XORs in the 7 bits shifted out of the other
     half; those land in bits that are zero, so adding them is the same and a bit faster.
@@ -116,17 +119,20 @@ def _span_hash(span: bytes) -> int:
     return ((a1 + a2 * 0x61) & _MASK) % _HASHBASE
 
 
-def _cached_span_hash(span: bytes) -> int:
-    global _span_cache, _span_cache_old
-    value = _span_cache.get(span)
+def _line_spans(raw: bytes) -> _LineSpans:
+    """The spans of one line (``raw`` and its newline), remembered."""
+    global _line_cache, _line_cache_old
+    value = _line_cache_old.get(raw)
     if value is None:
-        value = _span_cache_old.get(span)
-        if value is None:
-            value = _span_hash(span)
-        if len(_span_cache) >= _SPAN_CACHE_SIZE:
-            _span_cache_old = _span_cache
-            _span_cache = {}
-        _span_cache[span] = value
+        line = raw + b"\n"
+        if len(line) <= 64:
+            value = _span_hash(line)
+        else:
+            value = tuple((_span_hash(line[i : i + 64]), len(line[i : i + 64])) for i in range(0, len(line), 64))
+    if len(_line_cache) >= _LINE_CACHE_SIZE:
+        _line_cache_old = _line_cache
+        _line_cache = {}
+    _line_cache[raw] = value
     return value
 
 
@@ -138,23 +144,20 @@ def span_hash_counts(data: bytes) -> dict[int, int]:
     get = counts.get
     lines = data.split(b"\n")
     last = lines.pop()
+    cached = _line_cache.get
     for raw in lines:
-        line = raw + b"\n"
-        if len(line) <= 64:
-            h = _span_cache.get(line)
-            if h is None:
-                h = _cached_span_hash(line)
-            counts[h] = get(h, 0) + len(line)
+        spans = cached(raw)
+        if spans is None:
+            spans = _line_spans(raw)
+        if spans.__class__ is int:
+            counts[spans] = get(spans, 0) + len(raw) + 1  # type: ignore[call-overload]
         else:
-            for i in range(0, len(line), 64):
-                span = line[i : i + 64]
-                h = _cached_span_hash(span)
-                counts[h] = get(h, 0) + len(span)
+            for h, size in spans:  # type: ignore[union-attr]
+                counts[h] = get(h, 0) + size
     # git counts a span when it ends with a newline or reaches 64 bytes: a last line without a
     # newline only adds its full 64-byte pieces, the rest is not counted at all.
     for i in range(0, len(last) - 63, 64):
-        span = last[i : i + 64]
-        h = _cached_span_hash(span)
+        h = _span_hash(last[i : i + 64])
         counts[h] = get(h, 0) + 64
     return counts
 
@@ -199,6 +202,7 @@ class SimilarityIndex:
         self._counts: dict[bytes, dict[int, int]] = {}
         self._counts_old: dict[bytes, dict[int, int]] = {}
         self._scores: dict[tuple[bytes, bytes], int] = {}
+        self._similarities: dict[tuple[bytes, bytes, int], int] = {}  # similarity(), by blobs and minimum
         # how many counted blobs contain each span hash; a frozen copy ranks hashes by rarity
         self._df: dict[int, int] = {}
         self._df_blobs = 0
@@ -255,7 +259,14 @@ class SimilarityIndex:
         """git's ``estimate_similarity``: 0..MAX_SCORE, 0 when the sizes already rule it out."""
         if not (stat.S_ISREG(src[1]) and stat.S_ISREG(dst[1])):
             return 0
-        return self.score(src[2], dst[2], self.size(src[2]), self.size(dst[2]), minimum_score)
+        key = (src[2], dst[2], minimum_score)
+        score = self._similarities.get(key)
+        if score is None:
+            score = self.score(src[2], dst[2], self.size(src[2]), self.size(dst[2]), minimum_score)
+            if len(self._similarities) >= self._max * 20:
+                self._similarities.clear()
+            self._similarities[key] = score
+        return score
 
     def score(self, src: bytes, dst: bytes, src_size: int, dst_size: int, minimum_score: int) -> int:
         """``similarity`` of two regular files whose sizes are known."""
@@ -491,13 +502,13 @@ def _detect(
     src_left = [i for i in range(len(deletes)) if i not in used_src] if used_src else list(range(len(deletes)))
     dst_left = [i for i in range(len(adds)) if i not in dst_done] if dst_done else list(range(len(adds)))
     basename_min = minimum_score + (MAX_SCORE - minimum_score) // 2
-    src_bases = [_basename(deletes[i][0]) for i in src_left]
-    dst_bases = [_basename(adds[i][0]) for i in dst_left]
-    shared = set(src_bases) & set(dst_bases)
+    src_bases = [deletes[i][0].rpartition(b"/")[2] for i in src_left]
+    dst_bases = [adds[i][0].rpartition(b"/")[2] for i in dst_left]
+    shared = set(src_bases).intersection(dst_bases)
     if shared:
-        src_count = Counter(b for b in src_bases if b in shared)
-        dst_count = Counter(b for b in dst_bases if b in shared)
-        dst_of = {b: di for b, di in zip(dst_bases, dst_left, strict=True) if b in shared}
+        src_count = Counter(src_bases)
+        dst_count = Counter(dst_bases)
+        dst_of = dict(zip(dst_bases, dst_left, strict=True))  # only read for names found once
         found_any = False
         for base, si in zip(src_bases, src_left, strict=True):
             if base not in shared or src_count[base] != 1 or dst_count[base] != 1:
