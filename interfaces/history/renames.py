@@ -150,7 +150,7 @@ def span_hash_counts(data: bytes) -> dict[int, int]:
         if spans is None:
             spans = _line_spans(raw)
         if spans.__class__ is int:
-            counts[spans] = get(spans, 0) + len(raw) + 1  # type: ignore[call-overload]
+            counts[spans] = get(spans, 0) + len(raw) + 1
         else:
             for h, size in spans:  # type: ignore[union-attr]
                 counts[h] = get(h, 0) + size
