@@ -157,6 +157,9 @@ class SQLiteTx(Tx):
         return self.fetchone("SELECT name FROM sqlite_master WHERE type='table' AND name=%s", (name,)) is not None
 
 
+CACHE_KIB = 128 * 1024
+
+
 class SQLiteReadStore(ReadStore):
     dialect = "sqlite"
 
@@ -175,6 +178,9 @@ class SQLiteReadStore(ReadStore):
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = OFF")
+            # Pages kept per connection (grows as used): bulk inserts into large indexes (an import's
+            # file changes) stop rereading their pages from the OS.
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             self._local.conn = conn
             with self._lock:
                 self._all.append(conn)
