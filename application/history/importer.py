@@ -187,6 +187,13 @@ class Importer:
             return
         job = self.history.job(current)
         changed: list[ImportJob] = []
+        if not tracked.vcs_url and job is None:
+            # A project without a repository (one made through the Copr API): nothing to import; an
+            # earlier generation's job stops. Setting a vcsUrl later starts an import.
+            self._supersede_older(tracked, changed)
+            if changed:
+                self.history.save(*changed)
+            return
         if job is None:
             job = ImportJob(project_id=tracked.uuid, project_num=tracked.num, generation=tracked.generation,
                             vcs_url=tracked.vcs_url, start_date=tracked.start_date, vcs_online=tracked.vcs_online,
@@ -196,12 +203,7 @@ class Importer:
             if tracked.credentials_changed:
                 job.request_refresh(actor=SYSTEM)
         changed.append(job)
-        for generation in sorted(tracked.generations):
-            if generation < tracked.generation:
-                old = self.history.job(job_id(tracked.uuid, generation))
-                if old is not None and not old.terminal:
-                    old.supersede(tracked.generation, actor=SYSTEM)
-                    changed.append(old)
+        self._supersede_older(tracked, changed)
         pending = [j for j in changed if j.pending_events]
         if pending:
             self.history.save(*pending)
@@ -209,6 +211,14 @@ class Importer:
         if not job.terminal:
             self.current[current] = tracked.uuid
             self.dirty.add(current)
+
+    def _supersede_older(self, tracked: TrackedProject, changed: list[ImportJob]) -> None:
+        for generation in sorted(tracked.generations):
+            if generation < tracked.generation:
+                old = self.history.job(job_id(tracked.uuid, generation))
+                if old is not None and not old.terminal:
+                    old.supersede(tracked.generation, actor=SYSTEM)
+                    changed.append(old)
 
     def follow_history(self, limit: int = 1000) -> int:
         """Notice job changes made by others (refresh requests, claims, releases)."""

@@ -17,11 +17,13 @@ blp = Blueprint("history_imports", __name__, url_prefix="/api",
                 description="A project's git history import: progress, failures, refresh")
 
 
-def import_view(project_id: int) -> dict[str, Any]:
+def import_view(project_id: int, vcs_url: str | None) -> dict[str, Any]:
     row = queries.import_status(store(), project_id)
-    if row is None:  # the importer has not picked the project up yet
-        return {"projectId": project_id, "status": "PENDING", "commits": 0, "total": None, "batches": 0,
-                "failureReason": None, "refreshRequested": False, "defaultBranch": None, "runs": 0,
+    if row is None or (not vcs_url and row["status"] != "RUNNING"):
+        # NONE: the project has no repository (made through the Copr API); PENDING: the importer has not
+        # picked the project up yet
+        return {"projectId": project_id, "status": "PENDING" if vcs_url else "NONE", "commits": 0, "total": None,
+                "batches": 0, "failureReason": None, "refreshRequested": False, "defaultBranch": None, "runs": 0,
                 "generation": None, "updatedAt": None, "finishedAt": None}
     return {
         "projectId": project_id,
@@ -43,10 +45,11 @@ def import_view(project_id: int) -> dict[str, Any]:
 class ImportStatus(MethodView):
     @blp.response(200, ImportStatusSchema)
     def get(self, project_id: int) -> dict[str, Any]:
-        """The import's status (PENDING, RUNNING, DONE, FAILED with ``failureReason``), commits recorded
-        so far and the total once known. Views show a run's commits only once it is DONE."""
-        project_access(project_id, MEMBER)
-        return import_view(project_id)
+        """The import's status (PENDING, RUNNING, DONE, FAILED with ``failureReason``; NONE for a project
+        without a repository), commits recorded so far and the total once known. Views show a run's
+        commits only once it is DONE."""
+        access = project_access(project_id, MEMBER)
+        return import_view(project_id, access.project["vcs_url"])
 
 
 @blp.route("/projects/<int:project_id>/refresh")
@@ -58,7 +61,7 @@ class Refresh(MethodView):
         row = queries.import_status(store(), project_id)
         requested = row is not None and history_app().request_refresh(UUID(str(row["job_uuid"])),
                                                                        actor=access.principal.actor)
-        view = import_view(project_id)
+        view = import_view(project_id, access.project["vcs_url"])
         if requested:
             view["refreshRequested"] = True
         return view

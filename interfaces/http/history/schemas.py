@@ -123,7 +123,8 @@ class FileCommitsSchema(Schema):
 
 class ImportStatusSchema(Schema):
     projectId = fields.Integer(required=True)
-    status = fields.String(required=True, metadata={"description": "PENDING, RUNNING, DONE or FAILED"})
+    status = fields.String(required=True,
+                           metadata={"description": "PENDING, RUNNING, DONE or FAILED; NONE without a repository"})
     commits = fields.Integer(required=True, metadata={"description": "commits recorded so far"})
     total = fields.Integer(allow_none=True, required=True,
                            metadata={"description": "commits there will be once the current run is done, when known"})
