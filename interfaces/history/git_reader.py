@@ -44,12 +44,13 @@ _SHA_LEN = 20
 _Tree = frozenset[tuple[bytes, int, bytes]]
 _EMPTY_TREE: _Tree = frozenset()
 _CHANGE_CACHE_SIZE = 50_000
+_DELETE_OR_RENAME = (ChangeKind.DELETE, ChangeKind.RENAME)
 # Flat path -> entry maps of trees, for merges' other parents: a map is the map of the first
 # parent's tree with the recorded first-parent diff applied (a whole-tree walk only when no
 # ancestor's map is at hand).
-_FLAT_MAPS = 12  # maps kept (least recently used out)
+_FLAT_MAPS = 48  # maps kept (least recently used out)
 _TREE_DIFFS = 4_000  # first-parent diffs recorded (two generations of this many)
-_MAX_REPLAY = 400  # recorded diffs replayed at most to make one map
+_MAX_REPLAY = 2_000  # recorded diffs replayed at most to make one map
 
 # One tree's files: path -> (path, mode, hex sha); submodules left out.
 _FlatMap = dict[bytes, tuple[bytes, int, bytes]]
@@ -379,14 +380,18 @@ class GitReader:
             ]
         result = self._diff(self._commit_tree(parents[0]), tree)
         if len(parents) > 1:
-            seen = {(c.kind, c.path, c.old_path) for c in result}
+            # other parents give only DELETEs and RENAMEs, each (kind, path, old path) once
+            seen = {(c.kind, c.path, c.old_path) for c in result if c.kind in _DELETE_OR_RENAME}
             merged = self._flat_map(tree)
+            last = len(parents) - 1
             for index, parent in enumerate(parents[1:], start=1):
-                for change in self._other_diff(self._flat_map(self._commit_tree(parent)), merged, index):
-                    key = (change.kind, change.path, change.old_path)
-                    if key not in seen:
-                        seen.add(key)
-                        result.append(change)
+                changes = self._other_diff(self._flat_map(self._commit_tree(parent)), merged, index)
+                if seen:
+                    paths = {key[1] for key in seen}
+                    changes = [c for c in changes if c.path not in paths or (c.kind, c.path, c.old_path) not in seen]
+                if index < last:
+                    seen.update((c.kind, c.path, c.old_path) for c in changes)
+                result.extend(changes)
         return result
 
     def _commit_tree(self, sha: str) -> bytes:
@@ -410,10 +415,8 @@ class GitReader:
     def _other_diff(self, old: _FlatMap, new: _FlatMap, parent: int) -> list[FileChange]:
         """DELETEs and RENAMEs from one flat map to another: the added and deleted paths are set
         differences of the maps' keys (files changed in place are MODIFYs, left out here)."""
-        adds = [new[p] for p in new.keys() - old.keys()]
-        deletes = [old[p] for p in old.keys() - new.keys()]
-        adds.sort()
-        deletes.sort()
+        adds = [new[p] for p in sorted(new.keys() - old.keys())]
+        deletes = [old[p] for p in sorted(old.keys() - new.keys())]
         return self._changes_from(adds, deletes, [], parent, full=False)
 
     def _changes_from(

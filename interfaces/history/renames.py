@@ -49,8 +49,10 @@ __all__ = [
     "RenameResult",
     "SimilarityIndex",
     "detect_renames",
+    "prepare_span_hashes",
     "score_for_percent",
     "span_hash_counts",
+    "span_hashes",
 ]
 
 MAX_SCORE = 60000
@@ -99,8 +101,8 @@ class RenameResult:
 # --------------------------------------------------------------------------------------------
 # git's span hash (diffcore-delta.c)
 
-# line (without its newline) -> the hash of the line with its newline when that is one span
-# (an int), else the (hash, length) of each of its spans; spans repeat a lot across blobs
+# line (without its newline) -> when the line with its newline is one span, its hash * 128 + its
+# length (an int), else the (hash, length) of each of its spans; spans repeat a lot across blobs
 _LineSpans = int | tuple[tuple[int, int], ...]
 _line_cache: dict[bytes, _LineSpans] = {}
 _line_cache_old: dict[bytes, _LineSpans] = {}
@@ -119,41 +121,114 @@ def _span_hash(span: bytes) -> int:
     return ((a1 + a2 * 0x61) & _MASK) % _HASHBASE
 
 
-def _line_spans(raw: bytes) -> _LineSpans:
-    """The spans of one line (``raw`` and its newline), remembered."""
+_LANES = 128  # spans hashed together in one big int
+
+
+def span_hashes(spans: Sequence[bytes]) -> list[int]:
+    """``_span_hash`` of each span (each at most 64 bytes), many at once.
+
+    Each span gets a 64-bit lane of one big int, so every step of git's hash is a few big-int
+    operations for all of them. Leading zero bytes leave the hash's state at 0, so spans of
+    different lengths are right-aligned with zeros to the longest.
+    """
+    out: list[int] = []
+    if not spans:
+        return out
+    order = sorted(range(len(spans)), key=lambda k: len(spans[k]))
+    values = [0] * len(spans)
+    for start in range(0, len(order), _LANES):
+        batch = order[start : start + _LANES]
+        n = len(batch)
+        width = len(spans[batch[-1]])
+        buf = b"".join([spans[k].rjust(width, b"\0") for k in batch])
+        m32 = int.from_bytes(b"\xff\xff\xff\xff\0\0\0\0" * n, "little")
+        m7 = int.from_bytes(b"\x7f\0\0\0\0\0\0\0" * n, "little")
+        column = bytearray(8 * n)
+        a1 = a2 = 0
+        for j in range(width):
+            column[0::8] = buf[j::width]
+            carry = (a1 >> 25) & m7
+            a1 = (((a1 << 7) & m32) + ((a2 >> 25) & m7) + int.from_bytes(column, "little")) & m32
+            a2 = ((a2 << 7) & m32) + carry
+        lanes = ((a1 + a2 * 0x61) & m32).to_bytes(8 * n, "little")
+        for i, k in enumerate(batch):
+            values[k] = int.from_bytes(lanes[8 * i : 8 * i + 4], "little") % _HASHBASE
+    return values
+
+
+def _remember_lines(raws: list[bytes]) -> dict[bytes, _LineSpans]:
+    """The spans of lines (without their newline) not in the line cache, hashed together and
+    remembered."""
     global _line_cache, _line_cache_old
-    value = _line_cache_old.get(raw)
-    if value is None:
+    found: dict[bytes, _LineSpans] = {}
+    todo: list[bytes] = []
+    for raw in dict.fromkeys(raws):
+        value = _line_cache.get(raw)
+        if value is None:
+            value = _line_cache_old.get(raw)
+        if value is None:
+            todo.append(raw)
+        else:
+            found[raw] = value
+    pieces: list[bytes] = []
+    for raw in todo:
         line = raw + b"\n"
         if len(line) <= 64:
-            value = _span_hash(line)
+            pieces.append(line)
         else:
-            value = tuple((_span_hash(line[i : i + 64]), len(line[i : i + 64])) for i in range(0, len(line), 64))
-    if len(_line_cache) >= _LINE_CACHE_SIZE:
-        _line_cache_old = _line_cache
-        _line_cache = {}
-    _line_cache[raw] = value
-    return value
+            pieces.extend(line[i : i + 64] for i in range(0, len(line), 64))
+    hashes = dict(zip(pieces, span_hashes(pieces), strict=True))
+    for raw in todo:
+        line = raw + b"\n"
+        if len(line) <= 64:
+            found[raw] = hashes[line] << 7 | len(line)
+        else:
+            found[raw] = tuple((hashes[line[i : i + 64]], len(line[i : i + 64])) for i in range(0, len(line), 64))
+    for raw, value in found.items():
+        if len(_line_cache) >= _LINE_CACHE_SIZE:
+            _line_cache_old = _line_cache
+            _line_cache = {}
+        _line_cache[raw] = value
+    return found
+
+
+def _lines(data: bytes) -> tuple[list[bytes], bytes]:
+    """The lines of a blob as git's ``hash_chars`` sees them, and the piece after the last
+    newline."""
+    if b"\0" not in data[:_FIRST_FEW_BYTES]:  # text: ignore the CR of CRLF
+        data = data.replace(b"\r\n", b"\n")
+    lines = data.split(b"\n")
+    last = lines.pop()
+    return lines, last
+
+
+def prepare_span_hashes(blobs: Sequence[bytes]) -> None:
+    """Hash the new lines of several blobs together, ahead of ``span_hash_counts``."""
+    missing: list[bytes] = []
+    for data in blobs:
+        lines, _ = _lines(data)
+        get = _line_cache.get
+        missing.extend(raw for raw, value in zip(lines, map(get, lines), strict=True) if value is None)
+    if missing:
+        _remember_lines(missing)
 
 
 def span_hash_counts(data: bytes) -> dict[int, int]:
     """hash value -> number of bytes in spans with that hash, as git's ``hash_chars``."""
-    if b"\0" not in data[:_FIRST_FEW_BYTES]:  # text: ignore the CR of CRLF
-        data = data.replace(b"\r\n", b"\n")
     counts: dict[int, int] = {}
     get = counts.get
-    lines = data.split(b"\n")
-    last = lines.pop()
-    cached = _line_cache.get
-    for raw in lines:
-        spans = cached(raw)
-        if spans is None:
-            spans = _line_spans(raw)
+    lines, last = _lines(data)
+    values = list(map(_line_cache.get, lines))
+    if None in values:
+        found = _remember_lines([raw for raw, value in zip(lines, values, strict=True) if value is None])
+        values = [found[raw] if value is None else value for raw, value in zip(lines, values, strict=True)]
+    for spans, n in Counter(values).items():
         if spans.__class__ is int:
-            counts[spans] = get(spans, 0) + len(raw) + 1
+            h = spans >> 7
+            counts[h] = get(h, 0) + n * (spans & 127)
         else:
             for h, size in spans:  # type: ignore[union-attr]
-                counts[h] = get(h, 0) + size
+                counts[h] = get(h, 0) + n * size
     # git counts a span when it ends with a newline or reaches 64 bytes: a last line without a
     # newline only adds its full 64-byte pieces, the rest is not counted at all.
     for i in range(0, len(last) - 63, 64):
@@ -204,9 +279,9 @@ class SimilarityIndex:
         self._scores: dict[tuple[bytes, bytes], int] = {}
         self._similarities: dict[tuple[bytes, bytes, int], int] = {}  # similarity(), by blobs and minimum
         # how many counted blobs contain each span hash; a frozen copy ranks hashes by rarity
-        self._df: dict[int, int] = {}
+        self._df: Counter[int] = Counter()
         self._df_blobs = 0
-        self._order: dict[int, int] = {}
+        self._rank: list[int] = list(range(_HASHBASE))  # hash -> its place by (frozen count, hash)
         self._order_blobs = 0
         self._order_version = 0
         self._prefixes: dict[bytes, tuple[int, int, tuple[int, ...]]] = {}
@@ -241,9 +316,7 @@ class SimilarityIndex:
                 if data is None:
                     data = self._load(sha)
                 counts = span_hash_counts(data)
-                df = self._df
-                for h in counts:
-                    df[h] = df.get(h, 0) + 1
+                self._df.update(counts.keys())
                 self._df_blobs += 1
             if len(self._counts) >= self._max:
                 self._counts_old = self._counts
@@ -303,11 +376,10 @@ class SimilarityIndex:
         counts = self.counts(sha)
         need = -(-minimum_score * self.size(sha) // MAX_SCORE)
         total = sum(counts.values())
-        order = self._order
         result: list[int] = []
         if need > 0 and total >= need:
             covered = 0
-            for h in sorted(counts, key=lambda h: (order.get(h, 0), h)):
+            for h in sorted(counts, key=self._rank.__getitem__):
                 if total - covered < need:
                     break
                 result.append(h)
@@ -318,11 +390,32 @@ class SimilarityIndex:
         self._prefixes[sha] = (self._order_version, minimum_score, prefix)
         return prefix
 
+    def _prepare(self, entries: AbstractSet[Entry], minimum_score: int) -> None:
+        """Hash the new lines of the blobs whose prefixes ``index`` is about to work out together."""
+        blobs: list[bytes] = []
+        for _, mode, sha in entries:
+            if not stat.S_ISREG(mode) or sha in self._counts or sha in self._counts_old:
+                continue
+            cached = self._prefixes.get(sha)
+            if cached is not None and cached[0] == self._order_version and cached[1] == minimum_score:
+                continue
+            if not self.size(sha):
+                continue
+            data = self._data.get(sha)
+            if data is None:
+                data = self._data[sha] = self._load(sha)
+            blobs.append(data)
+        if len(blobs) > 1:
+            prepare_span_hashes(blobs)
+
     def index(self, sources: frozenset[Entry], dsts: frozenset[Entry], minimum_score: int) -> None:
         """Make ``probe`` know these rename sources (side 0) and added files (side 1)."""
         if self._df_blobs >= max(2 * self._order_blobs, 200):
             # rank hashes by rarity again once twice as many blobs have been seen
-            self._order = dict(self._df)
+            order = dict(self._df)
+            rank = self._rank
+            for place, h in enumerate(sorted(range(_HASHBASE), key=lambda h: (order.get(h, 0), h))):
+                rank[h] = place
             self._order_blobs = self._df_blobs
             self._order_version += 1
         key = (minimum_score, self._order_version)
@@ -335,6 +428,7 @@ class SimilarityIndex:
             new = entries - indexed
             if not new:
                 continue
+            self._prepare(new, minimum_score)
             postings = self._postings[side]
             for entry in new:
                 _, mode, sha = entry
