@@ -415,8 +415,8 @@ class GitReader:
     def _other_diff(self, old: _FlatMap, new: _FlatMap, parent: int) -> list[FileChange]:
         """DELETEs and RENAMEs from one flat map to another: the added and deleted paths are set
         differences of the maps' keys (files changed in place are MODIFYs, left out here)."""
-        adds = [new[p] for p in sorted(new.keys() - old.keys())]
-        deletes = [old[p] for p in sorted(old.keys() - new.keys())]
+        adds = list(map(new.__getitem__, sorted(new.keys() - old.keys())))
+        deletes = list(map(old.__getitem__, sorted(old.keys() - new.keys())))
         return self._changes_from(adds, deletes, [], parent, full=False)
 
     def _changes_from(

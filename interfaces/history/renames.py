@@ -34,11 +34,13 @@ nearly the same files again and again.
 
 from __future__ import annotations
 
+import operator
 import stat
 from collections import Counter
 from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from itertools import compress, filterfalse
 
 __all__ = [
     "DEFAULT_RENAME_LIMIT",
@@ -522,10 +524,24 @@ def _basename(path: bytes) -> bytes:
     return found
 
 
-def _mode_ok_for_exact(src_mode: int, dst_mode: int) -> bool:
-    if stat.S_ISREG(src_mode) and stat.S_ISREG(dst_mode):
-        return True
-    return src_mode == dst_mode
+_sha_of = operator.itemgetter(2)
+_path_of = operator.itemgetter(0)
+_known_basenames: dict[bytes, bytes] = {}
+
+
+def _basenames_of(entries: Sequence[Entry], left: list[int], taken: set[int]) -> list[bytes]:
+    """The file names of ``entries[i]`` for ``i`` in ``left`` (all of them when none is taken)."""
+    global _known_basenames
+    paths = list(map(_path_of, entries if not taken else map(entries.__getitem__, left)))
+    names = list(map(_known_basenames.get, paths))
+    if None in names:
+        if len(_known_basenames) > 200_000:
+            _known_basenames = {}
+        for k, name in enumerate(names):
+            if name is None:
+                path = paths[k]
+                names[k] = _known_basenames[path] = path.rpartition(b"/")[2]
+    return names  # type: ignore[return-value]
 
 
 def detect_renames(
@@ -559,24 +575,25 @@ def _detect(
     dst_done: set[int] = set()
 
     # 1. exact renames (only blobs on both sides matter)
-    common = {a[2] for a in adds} & {d[2] for d in deletes}
+    common = set(map(_sha_of, adds)).intersection(map(_sha_of, deletes))
     if common:
         by_sha: dict[bytes, list[int]] = {}
-        for i, d in enumerate(deletes):
-            if d[2] in common:
-                by_sha.setdefault(d[2], []).append(i)
-        for di, dst in enumerate(adds):
-            if dst[2] not in common:
-                continue
+        for i in compress(range(len(deletes)), map(common.__contains__, map(_sha_of, deletes))):
+            by_sha.setdefault(deletes[i][2], []).append(i)
+        for di in compress(range(len(adds)), map(common.__contains__, map(_sha_of, adds))):
+            dst = adds[di]
             best = -1
             best_score = -1
             left = _MAX_EXACT_ALTERNATIVES
-            dst_base = _basename(dst[0])
+            dst_base = dst[0].rpartition(b"/")[2]
+            dst_regular = stat.S_ISREG(dst[1])
             for si in by_sha[dst[2]]:
-                src = deletes[si]
-                if not _mode_ok_for_exact(src[1], dst[1]) or si in used_src:
+                if si in used_src:
                     continue
-                score = 1 + (_basename(src[0]) == dst_base)
+                src = deletes[si]
+                if not (src[1] == dst[1] or (dst_regular and stat.S_ISREG(src[1]))):
+                    continue
+                score = 1 + (src[0].rpartition(b"/")[2] == dst_base)
                 if score > best_score:
                     best, best_score = si, score
                     if score == 2:
@@ -593,11 +610,11 @@ def _detect(
         return _result(adds, deletes, renames, used_src, dst_done)
 
     # 2. basename pass: names unique among the remaining sources and among the remaining adds
-    src_left = [i for i in range(len(deletes)) if i not in used_src] if used_src else list(range(len(deletes)))
-    dst_left = [i for i in range(len(adds)) if i not in dst_done] if dst_done else list(range(len(adds)))
+    src_left = list(filterfalse(used_src.__contains__, range(len(deletes))))
+    dst_left = list(filterfalse(dst_done.__contains__, range(len(adds))))
     basename_min = minimum_score + (MAX_SCORE - minimum_score) // 2
-    src_bases = [deletes[i][0].rpartition(b"/")[2] for i in src_left]
-    dst_bases = [adds[i][0].rpartition(b"/")[2] for i in dst_left]
+    src_bases = _basenames_of(deletes, src_left, used_src)
+    dst_bases = _basenames_of(adds, dst_left, dst_done)
     shared = set(src_bases).intersection(dst_bases)
     if shared:
         src_count = Counter(src_bases)
@@ -616,8 +633,8 @@ def _detect(
             renames.append(Rename(deletes[si], adds[di], score))
             found_any = True
         if found_any:
-            src_left = [i for i in src_left if i not in used_src]
-            dst_left = [i for i in dst_left if i not in dst_done]
+            src_left = list(filterfalse(used_src.__contains__, src_left))
+            dst_left = list(filterfalse(dst_done.__contains__, dst_left))
 
     # 3. limit
     if not src_left or not dst_left or len(src_left) * len(dst_left) > rename_limit * rename_limit:
@@ -640,11 +657,13 @@ def _result(
     used_src: set[int],
     dst_done: set[int],
 ) -> RenameResult:
-    return RenameResult(
-        renames,
-        [a for i, a in enumerate(adds) if i not in dst_done] if dst_done else list(adds),
-        [d for i, d in enumerate(deletes) if i not in used_src] if used_src else list(deletes),
-    )
+    return RenameResult(renames, _without(adds, dst_done), _without(deletes, used_src))
+
+
+def _without(entries: Sequence[Entry], taken: set[int]) -> list[Entry]:
+    if not taken:
+        return list(entries)
+    return list(compress(entries, map(operator.not_, map(taken.__contains__, range(len(entries))))))
 
 
 def _matrix(
