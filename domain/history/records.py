@@ -76,6 +76,11 @@ def encode_commit(record: CommitRecord) -> str:
     return _ENCODER.encode(record)
 
 
+def encode_change(record: FileChangeRecord) -> str:
+    """One file change packed, as :func:`encode_commit` packs it inside its commit."""
+    return _ENCODER.encode(record)
+
+
 def join_packed(packed_commits: Iterable[str]) -> str:
     """The packed form of a batch from packed commits (in order)."""
     return "[" + ",".join(packed_commits) + "]"

@@ -33,7 +33,7 @@ from dulwich.refs import Ref
 from dulwich.repo import Repo
 
 from application.history.ports import RepositoryError, RepositoryState
-from domain.history.records import CommitRecord, FileChangeRecord, encode_commit
+from domain.history.records import CommitRecord, FileChangeRecord, encode_change, encode_commit
 from interfaces.history.git_reader import GitReader
 from interfaces.history.git_source import GitSourceError, clone_or_fetch
 from interfaces.history.model import CommitInfo, FileChange
@@ -55,11 +55,16 @@ def safe_text(text: str) -> str:
     return text
 
 
+def _safe_path(path: str) -> str:
+    # a path read from a tree has no NUL; only a non-ASCII one may hold an undecodable byte
+    return path if path.isascii() else safe_text(path)
+
+
 def change_record(c: FileChange) -> FileChangeRecord:
     old_path = c.old_path
     return FileChangeRecord(
-        c.kind.value, safe_text(c.path), None if old_path is None else safe_text(old_path), c.old_blob, c.new_blob,
-        c.old_mode, c.new_mode, c.similarity, c.parent,
+        str(c.kind), _safe_path(c.path), None if old_path is None else _safe_path(old_path), c.old_blob,
+        c.new_blob, c.old_mode, c.new_mode, c.similarity, c.parent,
     )
 
 
@@ -69,6 +74,32 @@ def commit_record(info: CommitInfo, changes: Sequence[FileChange]) -> CommitReco
         info.author_tz_offset, safe_text(info.committer_name), safe_text(info.committer_email), info.committer_time,
         info.committer_tz_offset, safe_text(info.message), tuple(change_record(c) for c in changes),
     )
+
+
+# Packed changes by the identity of their FileChange: the reader hands out the same object for a
+# merge's other-parent change that every merge of a long-lived branch repeats (nine in ten of the
+# changes of a history like spring-boot's), so each is packed once. The entry holds the object, so
+# its id is not reused while remembered.
+_PACKED_CHANGES: dict[int, tuple[FileChange, str]] = {}
+_PACKED_CHANGES_SIZE = 100_000
+
+
+def _packed_change(c: FileChange) -> str:
+    found = _PACKED_CHANGES.get(id(c))
+    if found is not None and found[0] is c:
+        return found[1]
+    text = encode_change(change_record(c))
+    if len(_PACKED_CHANGES) >= _PACKED_CHANGES_SIZE:
+        _PACKED_CHANGES.clear()
+    _PACKED_CHANGES[id(c)] = (c, text)
+    return text
+
+
+def packed_commit(info: CommitInfo, changes: Sequence[FileChange]) -> str:
+    """``encode_commit(commit_record(info, changes))``, with the changes packed once per object."""
+    head = encode_commit(commit_record(info, ()))
+    assert head.endswith(",[]]")
+    return head[:-3] + "[" + ",".join(map(_packed_change, changes)) + "]]"
 
 
 def since_datetime(since_ms: int | None) -> datetime | None:
@@ -103,7 +134,7 @@ def _worker_init(path: str) -> None:
 def _worker_pack(infos: list[CommitInfo]) -> list[str]:
     reader = _worker_reader
     assert reader is not None
-    return [encode_commit(commit_record(info, reader.changes(info))) for info in infos]
+    return [packed_commit(info, reader.changes(info)) for info in infos]
 
 
 class DulwichHistoryReader:
@@ -138,7 +169,7 @@ class DulwichHistoryReader:
             return
         for h in hashes:
             info = self._infos[h]
-            yield encode_commit(commit_record(info, self._reader.changes(info)))
+            yield packed_commit(info, self._reader.changes(info))
 
     def _packed_in_processes(self, hashes: Sequence[str]) -> Iterator[str]:
         chunks = [[self._infos[h] for h in hashes[i:i + self._chunk]] for i in range(0, len(hashes), self._chunk)]
