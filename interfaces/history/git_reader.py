@@ -520,7 +520,12 @@ class GitReader:
             base = maps.get(at)
             if base is not None:
                 break
-        flat = dict(base) if base is not None else self._walk_flat(at)
+        if base is not None:
+            flat = dict(base)
+        elif maps:
+            flat = self._map_from(next(reversed(maps)), at)
+        else:
+            flat = self._walk_flat(at)
         for _, adds, deletes, modifies in reversed(chain):
             for entry in deletes:
                 del flat[entry[0]]
@@ -531,6 +536,22 @@ class GitReader:
         maps[tree] = flat
         if len(maps) > _FLAT_MAPS:
             maps.popitem(last=False)
+        return flat
+
+    def _map_from(self, known: bytes, tree: bytes) -> _FlatMap:
+        """The map of ``tree`` from the map of another tree and the diff between the two (whose
+        cost follows the size of the difference: the trees of one history share most subtrees)."""
+        adds: list[Entry] = []
+        deletes: list[Entry] = []
+        modifies: list[_Modify] = []
+        self._collect(known, tree, b"", adds, deletes, modifies)
+        flat = dict(self._flat_maps[known])
+        for entry in deletes:
+            del flat[entry[0]]
+        for entry in adds:
+            flat[entry[0]] = entry
+        for path, _, _, new_mode, new_id in modifies:
+            flat[path] = (path, new_mode, new_id)
         return flat
 
     def _walk_flat(self, tree: bytes) -> _FlatMap:
