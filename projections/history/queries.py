@@ -21,9 +21,10 @@ Tables (all keyed by ``project_id``, the project's public numeric id; written on
     ``(idx, position) -> parent_hash`` with ``parent_idx`` (NULL when the parent was not recorded,
     e.g. it is older than the project's startDate).
 ``history_file_changes``
-    What each commit changed, as git computes it (``domain/history/records.py``): ``parent`` (0: the
-    full diff against the first parent with rename detection; 1..: only DELETE and RENAME against
-    that parent of a merge), ``kind`` (ADD, MODIFY, DELETE, RENAME), ``path``, ``old_path`` (RENAME:
+    What each commit changed against its first parent, as git computes it with rename detection
+    (``domain/history/records.py``): ``parent`` (always 0 here: a merge's DELETEs and RENAMEs against
+    its other parents are kept in the batch events only, see ``projections/history/history.py``),
+    ``kind`` (ADD, MODIFY, DELETE, RENAME), ``path``, ``old_path`` (RENAME:
     the old path; DELETE: the deleted path), ``old_blob``/``new_blob`` (full hex), ``old_mode``/
     ``new_mode``, ``similarity``. A root commit lists every file as ADD.
 ``history_refs``
@@ -186,14 +187,12 @@ def commit_log(store: ReadStore, project_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def commit_changes(store: ReadStore, project_id: int, idx: int, parent: int | None = 0) -> list[Row]:
-    """A commit's file changes (against its first parent by default; ``parent=None``: all), by path."""
-    where = "" if parent is None else " AND parent=%s"
-    params: tuple[Any, ...] = (project_id, idx) if parent is None else (project_id, idx, parent)
+def commit_changes(store: ReadStore, project_id: int, idx: int) -> list[Row]:
+    """A commit's file changes against its first parent (the read model keeps only those), by path."""
     return store.fetchall(
         "SELECT parent, kind, path, old_path, old_blob, new_blob, old_mode, new_mode, similarity "
-        f"FROM history_file_changes WHERE project_id=%s AND idx=%s{where} ORDER BY parent, path",
-        params,
+        "FROM history_file_changes WHERE project_id=%s AND idx=%s AND parent = 0 ORDER BY path",
+        (project_id, idx),
     )
 
 

@@ -167,7 +167,7 @@ def hunks_only(diff_text: str) -> str:
 def _diff(project_id: int) -> dict[str, Any]:
     access = project_access(project_id, MEMBER)
     commit, path = _file_request(project_id)
-    changes = queries.commit_changes(store(), project_id, int(commit["idx"]), parent=0)
+    changes = queries.commit_changes(store(), project_id, int(commit["idx"]))
     row = next((c for c in changes if c["path"] == path and c["kind"] != DELETE), None) or next(
         (c for c in changes if c["kind"] == DELETE and c["old_path"] == path), None)
     with mirror(access.project) as reader:
