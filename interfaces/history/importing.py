@@ -140,7 +140,7 @@ def _worker_pack(infos: list[CommitInfo]) -> list[str]:
 class DulwichHistoryReader:
     """One import run's view of a mirror (holds a shared lock until closed)."""
 
-    def __init__(self, directory: Path, processes: int = 0, chunk: int = 128, min_commits: int = 300) -> None:
+    def __init__(self, directory: Path, processes: int = 0, chunk: int = 1024, min_commits: int = 300) -> None:
         self._lock = _Lock(directory, exclusive=False)
         try:
             self._reader = GitReader(directory, tree_cache_size=TREE_CACHE)
@@ -164,7 +164,7 @@ class DulwichHistoryReader:
         return list(self._infos)
 
     def packed(self, hashes: Sequence[str]) -> Iterator[str]:
-        if self._processes > 0 and len(hashes) >= max(self._min_commits, self._chunk):
+        if self._processes > 0 and len(hashes) >= self._min_commits:
             yield from self._packed_in_processes(hashes)
             return
         for h in hashes:
@@ -172,7 +172,11 @@ class DulwichHistoryReader:
             yield packed_commit(info, self._reader.changes(info))
 
     def _packed_in_processes(self, hashes: Sequence[str]) -> Iterator[str]:
-        chunks = [[self._infos[h] for h in hashes[i:i + self._chunk]] for i in range(0, len(hashes), self._chunk)]
+        # Long runs of consecutive commits keep a process's caches warm (a merge reuses the work of the
+        # previous merge of the same branch): 1024 commits imports spring-boot 1.4x faster than 128.
+        # A shorter history still gives each process two chunks.
+        size = max(1, min(self._chunk, -(-len(hashes) // (2 * self._processes))))
+        chunks = [[self._infos[h] for h in hashes[i:i + size]] for i in range(0, len(hashes), size)]
         context = multiprocessing.get_context("spawn")  # never fork a threaded server
         with ProcessPoolExecutor(self._processes, mp_context=context, initializer=_worker_init,
                                  initargs=(str(self._directory),)) as pool:
