@@ -3,8 +3,8 @@
 A project is created on a local copy of the repository (objects shared through git alternates; with
 REV, one branch ``main`` at REV, else every branch and tag), and the server's own import worker clones
 it into the data directory, walks it, records batches of commits as events, and the history read model
-projects them. Timed until the read model shows the import DONE. Printed: commits, file changes,
-phases (clone, plan, record, projection catch-up), commits/s, peak memory, and
+projects them. Timed until the read model shows the import DONE. Printed: commits, file changes (all,
+and those against first parents), phases (clone, plan, record, projection catch-up), commits/s, peak memory, and
 ``git log --all -M --name-status`` over the same history in the same run, as a ratio.
 
 Usage: python bench/import.py PATH_TO_REPO [REV] [--backend sqlite|postgres] [--processes N]
@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from application.history.service import HistoryApplication
 from application.projects.service import NewProject, ProjectsApplication
 from domain.history.import_job import ImportJob
+from domain.history.records import commit_facts
 from domain.projects.team import UserRef
 from interfaces.container import Container
 from interfaces.settings import Settings
@@ -131,9 +132,15 @@ def run(repo: Path, rev: str | None, backend: str, processes: int, batch: int, w
         finished = next(e.timestamp for e in job_events if isinstance(e, ImportJob.Finished))
         changes = container.store.scalar("SELECT COUNT(*) AS n FROM history_file_changes WHERE project_id=%s",
                                          (created.id,))
+        recorded = 0  # in the batch events: with a merge's changes against its other parents
+        for e in job_events:
+            if isinstance(e, ImportJob.BatchRecorded):
+                batch = next(iter(history.repository.event_store.get(e.batch_id)))
+                recorded += sum(len(fact[11]) for fact in commit_facts(batch.commits))
         commits = int(status["commits"])
         own, children = peak_mb()
-        print(f"  commits {commits} (git: {commits_in_git}), file changes {changes}")
+        print(f"  commits {commits} (git: {commits_in_git}), file changes recorded {recorded} "
+              f"(against first parents, in the read model: {changes})")
         print(f"  clone {(claimed - created_at).total_seconds():.1f}s, plan (walk) "
               f"{(planned - claimed).total_seconds():.1f}s, record {(finished - planned).total_seconds():.1f}s, "
               f"read model caught up {wall - (finished - created_at).total_seconds():.1f}s after")
