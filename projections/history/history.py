@@ -18,14 +18,14 @@ changes (the same ones repeated at every merge: 2.5 of spring-boot's 2.7 million
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from domain.history.contributors import ProjectContributors
 from domain.history.import_job import CommitBatch, ImportJob
 from domain.history.records import commit_facts
 from projections.projection import Envelope, Projection, handles
-from projections.store import Tx
+from projections.store import Tx, insert_many
 
 # A contributor id (and the order names were first seen in) is fixed by the event log: the position of
 # the batch event where the e-mail (or name) first appeared, times this, plus the commit's place in it.
@@ -38,22 +38,6 @@ COMMIT_COLUMNS = ("project_id", "idx", "hash", "author_name", "author_email", "e
 PARENT_COLUMNS = ("project_id", "idx", "position", "parent_hash", "parent_idx")
 CHANGE_COLUMNS = ("project_id", "idx", "parent", "kind", "path", "old_path", "old_blob", "new_blob", "old_mode",
                   "new_mode", "similarity")
-
-
-def insert_many(tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert many rows at once: COPY on PostgreSQL (ten times faster than a pipelined INSERT per row),
-    one executemany on SQLite. Part of the transaction like every other write."""
-    if not rows:
-        return
-    conn = getattr(tx, "conn", None)
-    if tx.dialect == "postgres" and conn is not None:
-        tx.flush()
-        with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    marks = ", ".join(["%s"] * len(columns))
-    tx.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def ref_name(ref: str) -> tuple[str, bool]:
