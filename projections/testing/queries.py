@@ -30,7 +30,11 @@ CASE_FIELDS = (
 @dataclass(frozen=True)
 class Viewer:
     """Who is asking: their user id, whether they are a platform admin, and the projects they have a
-    role in."""
+    role in.
+
+    A run is visible to its publisher, to platform admins, to the members of the project it was
+    published for, and to the members of a project whose imported history holds its commit (such a
+    run is listed under that commit: its views open for them too)."""
 
     user_id: int
     admin: bool = False
@@ -42,14 +46,25 @@ class Viewer:
         parts = [f"{alias}.owner_id = %s"]
         params: list[Any] = [self.user_id]
         if self.projects:
-            parts.append(f"{alias}.project_id IN ({', '.join(['%s'] * len(self.projects))})")
-            params += list(self.projects)
+            marks = ", ".join(["%s"] * len(self.projects))
+            parts.append(f"{alias}.project_id IN ({marks})")
+            parts.append(f"EXISTS (SELECT 1 FROM history_commits hc WHERE hc.project_id IN ({marks}) "
+                         f"AND hc.hash = {alias}.commit_sha AND hc.reachable)")
+            params += [*self.projects, *self.projects]
         return "(" + " OR ".join(parts) + ")", params
 
-    def sees(self, run: Row) -> bool:
-        return self.admin or int(run["owner_id"]) == self.user_id or (
-            run["project_id"] is not None and int(run["project_id"]) in self.projects
-        )
+    def sees(self, run: Row, store: ReadStore) -> bool:
+        if self.admin or int(run["owner_id"]) == self.user_id:
+            return True
+        if run["project_id"] is not None and int(run["project_id"]) in self.projects:
+            return True
+        if not self.projects or not run["commit_sha"]:
+            return False
+        marks = ", ".join(["%s"] * len(self.projects))
+        return store.fetchone(
+            f"SELECT 1 AS found FROM history_commits WHERE project_id IN ({marks}) AND hash = %s AND reachable",
+            (*self.projects, run["commit_sha"]),
+        ) is not None
 
 
 def _run(row: Row | None) -> dict[str, Any] | None:

@@ -106,6 +106,19 @@ def test_a_commit_lists_exactly_its_runs(client: FlaskClient, api: Api, repos: P
     assert testery.status_code == 200 and testery.get_json()["key"] == t["publicId"]
     projektor = client.get(p["links"]["projektor"], headers={"X-PROJEKTOR-TOKEN": owner_token})
     assert projektor.status_code == 200 and projektor.get_json()["id"] == projektor_id
+    # The outsider's run is on a commit of the project: its views open for the project's members too
+    # (and the Testery list shows it to them), and not for a user without a role in the project.
+    member_token, stranger_token = api.api_token(member), api.api_token(api.register("stranger"))
+    r = client.get(f["links"]["testery"], headers={"Authorization": f"Bearer {member_token}"})
+    assert r.status_code == 200 and r.get_json()["key"] == foreign_id
+    r = client.get(f["links"]["projektor"], headers={"X-PROJEKTOR-TOKEN": member_token})
+    assert r.status_code == 200 and r.get_json()["id"] == foreign_id
+    listed = client.get("/api/test-runs?limit=50", headers={"Authorization": f"Bearer {member_token}"}).get_json()
+    assert foreign_id in {run["key"] for run in listed} and third_id in {run["key"] for run in listed}
+    assert client.get(f["links"]["testery"], headers={"Authorization": f"Bearer {stranger_token}"}).status_code == 404
+    assert client.get(f["links"]["projektor"], headers={"X-PROJEKTOR-TOKEN": stranger_token}).status_code == 404
+    listed = client.get("/api/test-runs?limit=50", headers={"Authorization": f"Bearer {stranger_token}"}).get_json()
+    assert listed == []
 
     # By a unique prefix of 7 characters, in any case; a member who published nothing sees the same.
     assert _runs(client, owner, project_id, second[:7]) == runs

@@ -100,7 +100,7 @@ def visible_run(public_id: str) -> tuple[Principal, Viewer, dict[str, Any]]:
     """The caller and the run with this public id, or 401 / 404."""
     principal, viewer = current_viewer()
     run = queries.run_by_public_id(store(), public_id) if is_public_id(public_id) else None
-    if run is None or not viewer.sees(run):
+    if run is None or not viewer.sees(run, store()):
         raise NotFound(f"test run {public_id} not found", id=public_id)
     return principal, viewer, run
 
@@ -108,7 +108,7 @@ def visible_run(public_id: str) -> tuple[Principal, Viewer, dict[str, Any]]:
 def visible_run_by_id(run_id: int) -> tuple[Principal, Viewer, dict[str, Any]]:
     principal, viewer = current_viewer()
     run = queries.run_by_id(store(), run_id)
-    if run is None or not viewer.sees(run):
+    if run is None or not viewer.sees(run, store()):
         raise NotFound(f"test run {run_id} not found")
     return principal, viewer, run
 
