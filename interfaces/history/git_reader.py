@@ -527,12 +527,7 @@ class GitReader:
         else:
             flat = self._walk_flat(at)
         for _, adds, deletes, modifies in reversed(chain):
-            for entry in deletes:
-                del flat[entry[0]]
-            for entry in adds:
-                flat[entry[0]] = entry
-            for path, _, _, new_mode, new_id in modifies:
-                flat[path] = (path, new_mode, new_id)
+            _apply_diff(flat, adds, deletes, modifies)
         maps[tree] = flat
         if len(maps) > _FLAT_MAPS:
             maps.popitem(last=False)
@@ -546,12 +541,7 @@ class GitReader:
         modifies: list[_Modify] = []
         self._collect(known, tree, b"", adds, deletes, modifies)
         flat = dict(self._flat_maps[known])
-        for entry in deletes:
-            del flat[entry[0]]
-        for entry in adds:
-            flat[entry[0]] = entry
-        for path, _, _, new_mode, new_id in modifies:
-            flat[path] = (path, new_mode, new_id)
+        _apply_diff(flat, adds, deletes, modifies)
         return flat
 
     def _walk_flat(self, tree: bytes) -> _FlatMap:
@@ -718,6 +708,16 @@ class GitReader:
             if change.path == path or (change.kind is ChangeKind.DELETE and change.old_path == path):
                 return file_diff(change, self.read_blob, context=context)
         return ""
+
+
+def _apply_diff(flat: _FlatMap, adds: list[Entry], deletes: list[Entry], modifies: list[_Modify]) -> None:
+    """A tree's flat map turned into the map of the tree on the other side of a diff."""
+    for entry in deletes:
+        del flat[entry[0]]
+    for entry in adds:
+        flat[entry[0]] = entry
+    for path, _, _, new_mode, new_id in modifies:
+        flat[path] = (path, new_mode, new_id)
 
 
 def _known_predicate(known: KnownCommits | None) -> Callable[[str], bool] | None:
