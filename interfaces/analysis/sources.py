@@ -67,7 +67,7 @@ class HistorySource(CommitSource):
             return out
         rows = self.store.fetchall(
             "SELECT idx, kind, path, old_path, old_blob, new_blob FROM history_file_changes "
-            "WHERE project_id=%s AND idx >= %s AND idx <= %s AND parent = 0",
+            "WHERE project_id=%s AND idx >= %s AND idx <= %s",
             (self.project_num, min(wanted), max(wanted)),
         )
         for r in rows:

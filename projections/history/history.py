@@ -36,7 +36,7 @@ _LOOKUP_CHUNK = 500
 COMMIT_COLUMNS = ("project_id", "idx", "hash", "author_name", "author_email", "email_key", "author_time", "author_tz",
                   "committer_time", "message", "parent_count", "batch_seq", "reachable", "analyzed")
 PARENT_COLUMNS = ("project_id", "idx", "position", "parent_hash", "parent_idx")
-CHANGE_COLUMNS = ("project_id", "idx", "parent", "kind", "path", "old_path", "old_blob", "new_blob", "old_mode",
+CHANGE_COLUMNS = ("project_id", "idx", "kind", "path", "old_path", "old_blob", "new_blob", "old_mode",
                   "new_mode", "similarity")
 
 
@@ -51,7 +51,7 @@ def ref_name(ref: str) -> tuple[str, bool]:
 
 class HistoryProjection(Projection):
     name = "history"
-    version = 5
+    version = 6
     follows = ("history",)
     tables = {
         "history_imports": """CREATE TABLE history_imports (
@@ -70,7 +70,7 @@ class HistoryProjection(Projection):
             project_id BIGINT NOT NULL, idx BIGINT NOT NULL, position BIGINT NOT NULL, parent_hash TEXT NOT NULL,
             parent_idx BIGINT, PRIMARY KEY (project_id, idx, position))""",
         "history_file_changes": """CREATE TABLE history_file_changes (
-            project_id BIGINT NOT NULL, idx BIGINT NOT NULL, parent BIGINT NOT NULL, kind TEXT NOT NULL,
+            project_id BIGINT NOT NULL, idx BIGINT NOT NULL, kind TEXT NOT NULL,
             path TEXT NOT NULL, old_path TEXT, old_blob TEXT, new_blob TEXT, old_mode BIGINT, new_mode BIGINT,
             similarity BIGINT)""",
         "history_refs": """CREATE TABLE history_refs (
@@ -91,8 +91,8 @@ class HistoryProjection(Projection):
         "CREATE UNIQUE INDEX history_commits_hash ON history_commits (project_id, hash)",
         "CREATE INDEX history_commits_time ON history_commits (project_id, author_time)",
         "CREATE INDEX history_commits_email ON history_commits (project_id, email_key)",
-        "CREATE INDEX history_file_changes_commit ON history_file_changes (project_id, idx, parent)",
-        "CREATE INDEX history_file_changes_path ON history_file_changes (project_id, path) WHERE parent = 0",
+        "CREATE INDEX history_file_changes_commit ON history_file_changes (project_id, idx)",
+        "CREATE INDEX history_file_changes_path ON history_file_changes (project_id, path)",
         "CREATE INDEX history_contributors_project ON history_contributors (project_id)",
         "CREATE INDEX history_contributor_emails_id ON history_contributor_emails (contributor_id)",
     ]
@@ -272,7 +272,7 @@ class HistoryProjection(Projection):
                 parents.append([project_id, idx, position, parent, in_batch.get(parent)])
             for c in f[11]:
                 if not c[8]:  # first-parent changes only: see the module's docstring
-                    changes.append((project_id, idx, 0, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]))
+                    changes.append((project_id, idx, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]))
         missing = {p[3] for p in parents if p[4] is None}
         if missing:
             found = self._indexes(tx, project_id, missing)

@@ -22,9 +22,9 @@ Tables (all keyed by ``project_id``, the project's public numeric id; written on
     e.g. it is older than the project's startDate).
 ``history_file_changes``
     What each commit changed against its first parent, as git computes it with rename detection
-    (``domain/history/records.py``): ``parent`` (always 0 here: a merge's DELETEs and RENAMEs against
-    its other parents are kept in the batch events only, see ``projections/history/history.py``),
-    ``kind`` (ADD, MODIFY, DELETE, RENAME), ``path``, ``old_path`` (RENAME:
+    (``domain/history/records.py``; a merge's DELETEs and RENAMEs against its other parents are kept
+    in the batch events only, see ``projections/history/history.py``): ``kind`` (ADD, MODIFY,
+    DELETE, RENAME), ``path``, ``old_path`` (RENAME:
     the old path; DELETE: the deleted path), ``old_blob``/``new_blob`` (full hex), ``old_mode``/
     ``new_mode``, ``similarity``. A root commit lists every file as ADD.
 ``history_refs``
@@ -190,8 +190,8 @@ def commit_log(store: ReadStore, project_id: int) -> list[dict[str, Any]]:
 def commit_changes(store: ReadStore, project_id: int, idx: int) -> list[Row]:
     """A commit's file changes against its first parent (the read model keeps only those), by path."""
     return store.fetchall(
-        "SELECT parent, kind, path, old_path, old_blob, new_blob, old_mode, new_mode, similarity "
-        "FROM history_file_changes WHERE project_id=%s AND idx=%s AND parent = 0 ORDER BY path",
+        "SELECT kind, path, old_path, old_blob, new_blob, old_mode, new_mode, similarity "
+        "FROM history_file_changes WHERE project_id=%s AND idx=%s ORDER BY path",
         (project_id, idx),
     )
 
@@ -335,7 +335,7 @@ def file_histories(store: ReadStore, project_id: int, head_idx: int, paths: Iter
     with store.read() as tx:
         members = ancestry(tx, project_id, head_idx)
         renames = tx.fetchall(
-            "SELECT idx, path, old_path FROM history_file_changes WHERE project_id=%s AND idx <= %s AND parent = 0 "
+            "SELECT idx, path, old_path FROM history_file_changes WHERE project_id=%s AND idx <= %s "
             "AND kind = %s ORDER BY idx DESC",
             (project_id, head_idx, RENAME),
         )
@@ -351,7 +351,7 @@ def file_histories(store: ReadStore, project_id: int, head_idx: int, paths: Iter
         select = (
             "SELECT f.idx, f.path, c.email_key, c.author_time FROM history_file_changes f "
             "JOIN history_commits c ON c.project_id = f.project_id AND c.idx = f.idx "
-            "WHERE f.project_id=%s AND f.idx <= %s AND f.parent = 0 AND c.parent_count <= 1 AND f.kind IN (%s, %s, %s)"
+            "WHERE f.project_id=%s AND f.idx <= %s AND c.parent_count <= 1 AND f.kind IN (%s, %s, %s)"
         )
         base = (project_id, head_idx, ADD, MODIFY, RENAME)
         rows: list[Row] = []

@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from interfaces.container import Container
 from projections.history import queries
-from tests.history.test_history_http import build_demo, env, repos, shared_repos  # noqa: F401
+from tests.history.test_history_http import build_demo
 from tests.support.api import Api
 from tests.support.copr import Copr
+from tests.support.databases import server_env
 from tests.support.gitrepo import GitRepo
 
 
+@pytest.fixture
+def repos(tmp_path: Path) -> Path:
+    root = tmp_path / "repos"
+    build_demo(root / "demo")
+    return root
+
+
+@pytest.fixture
+def env(data_dir: Path, database_url: str | None, repos: Path) -> dict[str, str]:
+    return server_env(data_dir, database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(repos), CODEANNALS_POLL_SECONDS="3600")
+
+
 def test_a_project_without_a_repository_is_not_imported_until_it_gets_one(
-    client: FlaskClient, api: Api, container: Container, repos: Path  # noqa: F811
+    client: FlaskClient, api: Api, container: Container, repos: Path
 ) -> None:
     copr = Copr(client, api)
     owner = copr.user("packager")

@@ -12,7 +12,7 @@ with ``error_message`` and the public id it would have had, and records nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,6 +22,7 @@ from flask_smorest import Blueprint
 
 from application.testing.service import RunFacts
 from domain.shared.errors import DomainError, Invalid
+from domain.testing.coverage import CoverageReport
 from interfaces.http.auth import Principal, require_user
 from interfaces.http.testing.common import (
     authenticated,
@@ -37,6 +38,7 @@ from interfaces.http.testing.common import (
 )
 from interfaces.http.testing.schemas import ProjektorErrorSchema, PublishQuerySchema, SaveResultsSchema
 from interfaces.testing.ingest import read_coverage, read_coverage_payload, read_grouped_results, read_junit
+from interfaces.testing.streams import Readable
 
 blp = Blueprint("projektor_publish", __name__, description="Projektor: publishing test results and coverage")
 
@@ -168,6 +170,16 @@ class Results(MethodView):
         return _saved(published.public_id)
 
 
+def _add_coverage(public_id: str, read: Callable[[Readable], CoverageReport]) -> Response:
+    """One coverage report read from the request body and added to a run its caller may change."""
+    with refused_upload(public_id):
+        principal, _, run = visible_run(public_id)
+        require_change(principal, run)
+        report = read(request_body())
+        testing_app().add_coverage(public_id, [report], actor=principal.actor)
+    return Response(status=200)
+
+
 @blp.route("/run/<string:public_id>/coverage")
 class RunCoverageUpload(MethodView):
     @authenticated
@@ -178,12 +190,7 @@ class RunCoverageUpload(MethodView):
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def post(self, public_id: str) -> Response:
         """Add a coverage report (JaCoCo, Cobertura, Clover XML, LCOV or a Go coverprofile) to a run."""
-        with refused_upload(public_id):
-            principal, _, run = visible_run(public_id)
-            require_change(principal, run)
-            report = read_coverage(request_body(), None, upload_limits())
-            testing_app().add_coverage(public_id, [report], actor=principal.actor)
-        return Response(status=200)
+        return _add_coverage(public_id, lambda body: read_coverage(body, None, upload_limits()))
 
 
 @blp.route("/run/<string:public_id>/coverageFile")
@@ -195,10 +202,5 @@ class RunCoverageFileUpload(MethodView):
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def post(self, public_id: str) -> Response:
         """Add a coverage report given as ``{"reportContents": ..., "baseDirectoryPath": ...}``."""
-        with refused_upload(public_id):
-            principal, _, run = visible_run(public_id)
-            require_change(principal, run)
-            report = read_coverage_payload(request_body(), upload_limits())
-            testing_app().add_coverage(public_id, [report], actor=principal.actor)
-        return Response(status=200)
+        return _add_coverage(public_id, lambda body: read_coverage_payload(body, upload_limits()))
 
