@@ -16,6 +16,11 @@ or their absence) and the totals that changed, computed from the parent's totals
 The engine's memory is a fold of its own batches: ``replay`` rebuilds it from the recorded batches of a
 generation, and every batch it builds is applied to it the same way (``_apply_*``). When saving a batch
 fails the engine must be thrown away (its memory is ahead of the log).
+
+A generation started by a configuration change (``ProjectAnalysis.Reconfigured``) *inherits* the
+generations before it: their keys and measurements (so only what the new configuration lacks is
+measured) and their analysed commits (planned again with the branches, so every commit analysed
+before is recorded again with the new configuration). See :meth:`Engine.inherit` and :meth:`Engine.carry`.
 """
 
 from __future__ import annotations
@@ -162,14 +167,37 @@ class Engine:
         self._totals: dict[str, dict[str, int]] = {}
         self._strings: dict[str, str] = {}
         self._in_flight: set[tuple[int, str]] = set()  # (key, blob) being measured for a prepared batch
+        self.inherited: set[str] = set()  # commits analysed by the generations this one inherits
 
     # --- replay -------------------------------------------------------------------------------
     @classmethod
-    def replay(cls, generation: int, batches: Iterable[BatchRecord]) -> Engine:
+    def replay(cls, generation: int, batches: Iterable[BatchRecord],
+               carried: Iterable[BatchRecord] = ()) -> Engine:
+        """The engine of a generation from its batches (and the batches of the generations it inherits)."""
         engine = cls(generation)
+        for batch in carried:
+            engine.carry(batch)
         for batch in batches:
             engine.apply(batch)
         return engine
+
+    @classmethod
+    def inherit(cls, generation: int, before: Engine) -> Engine:
+        """A new generation's engine carrying what ``before`` (the previous generation, up to date) knows:
+        its keys and measurements, and its commits as commits to record again. ``before`` is used up."""
+        engine = cls(generation)
+        engine.keys = before.keys
+        engine.measured = before.measured
+        engine._strings = before._strings
+        engine.inherited = before.inherited
+        engine.inherited.update(before.commits)
+        return engine
+
+    def carry(self, batch: BatchRecord) -> None:
+        """Take an inherited generation's batch: its keys and measurements, and its commits to record again."""
+        self._apply_keys(batch.keys)
+        self._apply_measurements(batch.measurements)
+        self.inherited.update(c.hash for c in batch.commits)
 
     def apply(self, batch: BatchRecord) -> None:
         self._apply_keys(batch.keys)
@@ -234,7 +262,7 @@ class Engine:
         names.sort(key=lambda name: (name != default, name))
         heads = [refs[name] for name in names]
         reachable: set[str] = set()
-        stack = list(heads)
+        stack = [*heads, *self.inherited] if self.inherited else list(heads)
         while stack:
             commit = stack.pop()
             if commit in reachable or commit not in by_hash:

@@ -87,12 +87,22 @@ class AnalysisApplication(ContextApplication):
     def engine(self, analysis: ProjectAnalysis, cached: Engine | None = None) -> Engine:
         """The engine of the analysis's current generation, as its recorded batches leave it (an
         engine that already holds a prefix of them is brought up to date)."""
+        project = analysis.project_id
         if cached is not None and cached.generation == analysis.generation and cached.batches <= analysis.seq:
-            for record in self.batches(analysis.project_id, analysis.generation, analysis.seq,
-                                       cached.batches + 1):
+            for record in self.batches(project, analysis.generation, analysis.seq, cached.batches + 1):
                 cached.apply(record)
             return cached
-        return Engine.replay(analysis.generation, self.batches(analysis.project_id, analysis.generation, analysis.seq))
+        carried = [(int(g), int(n)) for g, n in analysis.carried_generations()]
+        if carried and cached is not None and cached.generation == carried[-1][0] and cached.batches <= carried[-1][1]:
+            # The previous generation's engine, brought up to date, is inherited without reading it again.
+            for record in self.batches(project, carried[-1][0], carried[-1][1], cached.batches + 1):
+                cached.apply(record)
+            engine = Engine.inherit(analysis.generation, cached)
+            for record in self.batches(project, analysis.generation, analysis.seq):
+                engine.apply(record)
+            return engine
+        inherited = (record for generation, upto in carried for record in self.batches(project, generation, upto))
+        return Engine.replay(analysis.generation, self.batches(project, analysis.generation, analysis.seq), inherited)
 
     # --- user commands ------------------------------------------------------------------------
     def config(self, patterns: Sequence[Sequence[str]], analyzers: Sequence[Sequence[Any]]) -> JobConfig:

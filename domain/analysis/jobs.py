@@ -11,6 +11,12 @@ every recorded batch renews it. Two workers claiming at once conflict on the agg
 one wins. When the holder dies its lease runs out and another worker claims the job; the dead
 worker's next save conflicts.
 
+Configuration changes: a generation's commits are recorded with one configuration (file patterns
+and analyzers). Starting a job with another configuration once some are recorded ``Reconfigured`` the
+analysis: a new generation starts that records the commits again but *carries* the measurements of
+the generations before it (results are kept by measurement key and content), so only what the new
+configuration lacks is measured; an analyzer disabled and enabled again is not measured again.
+
 Exactly once: a batch is saved together with the ``BatchRecorded`` event in one save; its id is
 derived from (project, generation, batch number), so the same batch can never be recorded twice, and
 progress moves with the data. Stopping, resetting or starting another job changes the aggregate's
@@ -129,6 +135,13 @@ class ProjectAnalysis(Aggregate):
     class Reset(Aggregate.Event):
         actor: str
 
+    class Reconfigured(Aggregate.Event):
+        """A new generation that carries the measurements of the one before (see the module doc)."""
+
+        carried: list[list[int]]  # [generation, batches] whose measurements the new generation reuses
+        change: str  # what changed, for people (the analysis status shows it)
+        actor: str
+
     @staticmethod
     def create_id(project_id: UUID) -> UUID:
         return analysis_id(project_id)
@@ -155,6 +168,9 @@ class ProjectAnalysis(Aggregate):
         self.auto = False  # analyse new commits automatically (a job finished since the last reset)
         self.auto_branches: list[str] = []
         self.failure_reason: str | None = None
+        self.recorded_with: dict[str, Any] | None = None  # the configuration of the generation's batches
+        self.carried: list[list[int]] = []  # [generation, batches] whose measurements this generation reuses
+        self.change: str | None = None  # what the last reconfiguration changed
 
     # --- queries ----------------------------------------------------------------------------
     @property
@@ -175,6 +191,18 @@ class ProjectAnalysis(Aggregate):
     def configuration(self) -> dict[str, Any]:
         return {"patterns": [list(p) for p in self.patterns], "analyzers": [list(a) for a in self.analyzers]}
 
+    def generation_configuration(self) -> dict[str, Any]:
+        """What the generation's recorded batches were measured with (canonical form)."""
+        # An aggregate (or snapshot) from before configurations were followed has no ``recorded_with``.
+        recorded: dict[str, Any] | None = getattr(self, "recorded_with", None)
+        if recorded is not None:
+            return recorded
+        return canonical_configuration(self.patterns, self.analyzers)
+
+    def carried_generations(self) -> list[list[int]]:
+        """[generation, batches] of the generations whose measurements this one reuses."""
+        return [list(c) for c in getattr(self, "carried", [])]
+
     # --- commands ---------------------------------------------------------------------------
     def start(self, branches: list[str], patterns: list[list[str]], analyzers: list[list[Any]], automatic: bool,
               actor: str) -> int:
@@ -182,6 +210,11 @@ class ProjectAnalysis(Aggregate):
         while a job runs."""
         if self.running:
             raise Unprocessable("An analysis is already running for this project; stop it first.")
+        wanted = canonical_configuration(patterns, analyzers)
+        if self.seq > 0 and wanted != self.generation_configuration():
+            carried = [*self.carried_generations(), [self.generation, self.seq]]
+            self._reconfigured(carried=carried, change=describe_change(self.generation_configuration(), wanted),
+                               actor=actor)
         job = self.job + 1
         self._started(job=job, branches=list(branches), automatic=bool(automatic),
                       patterns=[list(p) for p in patterns], analyzers=[list(a) for a in analyzers], actor=actor)
@@ -205,6 +238,8 @@ class ProjectAnalysis(Aggregate):
         self.failure_reason = None
         if not automatic:
             self.auto_branches = list(branches)
+        if self.seq == 0:
+            self.recorded_with = canonical_configuration(patterns, analyzers)
 
     def claim(self, worker: str, now: float, lease_seconds: float, actor: str) -> None:
         if not self.running:
@@ -329,3 +364,40 @@ class ProjectAnalysis(Aggregate):
         self.failures = 0
         self.auto = False
         self.failure_reason = None
+        self.recorded_with = None
+        self.carried = []
+        self.change = None
+
+    @event(Reconfigured)
+    def _reconfigured(self, carried: list[list[int]], change: str, actor: str) -> None:
+        self.generation += 1
+        self.seq = 0
+        self.commits = 0
+        self.recorded_with = None
+        self.carried = [list(c) for c in carried]
+        self.change = change
+
+
+def canonical_configuration(patterns: list[list[str]] | Any, analyzers: list[list[Any]] | Any) -> dict[str, Any]:
+    """A configuration in a form where equal means "measures the same": patterns are a set (EXCLUDE
+    wins wherever it is), analyzers sorted by name with sorted parameters."""
+    return {
+        "patterns": sorted([str(p), str(t)] for p, t in patterns),
+        "analyzers": sorted([str(n), sorted([str(k), v] for k, v in dict(p or {}).items())] for n, p in analyzers),
+    }
+
+
+def describe_change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What changed between two canonical configurations, for people."""
+    parts = []
+    old = {a[0]: a[1] for a in before["analyzers"]}
+    new = {a[0]: a[1] for a in after["analyzers"]}
+    if added := [n for n in new if n not in old]:
+        parts.append("analyzers enabled: " + ", ".join(added))
+    if removed := [n for n in old if n not in new]:
+        parts.append("analyzers disabled: " + ", ".join(removed))
+    if changed := [n for n in new if n in old and new[n] != old[n]]:
+        parts.append("analyzer parameters changed: " + ", ".join(changed))
+    if before["patterns"] != after["patterns"]:
+        parts.append("file patterns changed")
+    return "; ".join(parts) or "configuration changed"

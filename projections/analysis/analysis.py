@@ -31,7 +31,7 @@ def _json(value: Any) -> str:
 
 class AnalysisProjection(Projection):
     name = "analysis"
-    version = 2
+    version = 3
     follows = ("analysis", "projects")
     tables = {
         "analysis_projects": """CREATE TABLE analysis_projects (
@@ -40,7 +40,7 @@ class AnalysisProjection(Projection):
             branches TEXT NOT NULL, worker TEXT, lease_until DOUBLE PRECISION NOT NULL, batches BIGINT NOT NULL,
             commits BIGINT NOT NULL, job_commits BIGINT NOT NULL, todo BIGINT, measured BIGINT NOT NULL,
             failures BIGINT NOT NULL, auto BOOLEAN NOT NULL, failure_reason TEXT, started_at TEXT,
-            updated_at TEXT NOT NULL, finished_at TEXT)""",
+            updated_at TEXT NOT NULL, finished_at TEXT, change TEXT)""",
         "analysis_commits": """CREATE TABLE analysis_commits (
             project_id BIGINT NOT NULL, hash TEXT NOT NULL, lane BIGINT NOT NULL, seq BIGINT NOT NULL,
             ordinal BIGINT NOT NULL, parent TEXT, ts BIGINT NOT NULL, batch BIGINT NOT NULL,
@@ -94,7 +94,8 @@ class AnalysisProjection(Projection):
         self._update(
             tx, e,
             "status=%s, job=%s, automatic=%s, branches=%s, worker=NULL, lease_until=0, job_commits=0, todo=NULL, "
-            "measured=0, failures=0, failure_reason=NULL, started_at=%s, finished_at=NULL",
+            "measured=0, failures=0, failure_reason=NULL, started_at=%s, finished_at=NULL, "
+            "change=CASE WHEN batches > 0 THEN NULL ELSE change END",
             (JobStatus.RUNNING.value, int(ev.job), bool(ev.automatic), _json(list(ev.branches)), e.occurred_at),
         )
 
@@ -153,9 +154,22 @@ class AnalysisProjection(Projection):
         self._update(
             tx, e,
             "generation=generation+1, status=%s, worker=NULL, lease_until=0, batches=0, commits=0, job_commits=0, "
-            "todo=NULL, measured=0, failures=0, auto=FALSE, failure_reason=NULL, finished_at=NULL",
+            "todo=NULL, measured=0, failures=0, auto=FALSE, failure_reason=NULL, finished_at=NULL, change=NULL",
             (JobStatus.NONE.value,),
         )
+
+    @handles(ProjectAnalysis.Reconfigured)
+    def reconfigured(self, tx: Tx, e: Envelope) -> None:
+        """A new generation records the commits again: their rows go; the measurements and keys stay
+        (the new generation reuses them, and its batches record only what it measures)."""
+        project_id = tx.scalar("SELECT project_id FROM analysis_projects WHERE aggregate_uuid=%s",
+                               (str(e.event.originator_id),))
+        if project_id is None:
+            return
+        for table in RESULT_TABLES:
+            if table not in ("analysis_measurements", "analysis_keys"):
+                tx.execute(f"DELETE FROM {table} WHERE project_id=%s", (int(project_id),))
+        self._update(tx, e, "generation=generation+1, batches=0, commits=0, change=%s", (str(e.event.change),))
 
     # --- results -------------------------------------------------------------------------------
     @handles(MeasurementBatch.Created)
@@ -178,11 +192,6 @@ class AnalysisProjection(Projection):
                 metrics.update(m.values)
             rows.append((project_id, m.key, m.blob, _json(m.values), _json([list(f) for f in m.findings]), m.error))
         insert_many(tx, "analysis_measurements", ("project_id", "key_id", "blob", "vals", "findings", "error"), rows)
-        for metric in sorted(metrics):
-            tx.write(
-                "INSERT INTO analysis_metrics (project_id, metric) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                (project_id, metric),
-            )
         # A root lane has nothing beneath it: a deletion there just ends the file's state, without a
         # tombstone (which would stay open, and be read by every later query of the lane, forever).
         root_lanes = {int(r["lane"]) for r in tx.fetchall(
@@ -194,6 +203,8 @@ class AnalysisProjection(Projection):
         for c in record.commits:
             commits.append((project_id, c.hash, c.lane, c.seq, c.ordinal, c.parent, c.timestamp, seq))
             for f in c.files:
+                if f.values:  # a content measured before this generation shows its metrics here only
+                    metrics.update(f.values)
                 if f.blob is not None or c.lane not in root_lanes:
                     files.append((project_id, c.lane, f.path, c.seq, OPEN, f.blob, f.keys,
                                   None if f.values is None else _json(f.values)))
@@ -206,6 +217,11 @@ class AnalysisProjection(Projection):
                     ("project_id", "lane", "path", "seq_from", "seq_to", "blob", "keys", "vals"), files)
         _close_files(tx, closes)
         insert_many(tx, "analysis_totals", ("project_id", "metric", "lane", "seq", "value"), totals)
+        for metric in sorted(metrics):
+            tx.write(
+                "INSERT INTO analysis_metrics (project_id, metric) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                (project_id, metric),
+            )
 
     # --- deleted projects -------------------------------------------------------------------------
     @handles(Project.Deleted)

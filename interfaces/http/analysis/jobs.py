@@ -66,7 +66,7 @@ def status_view(row: dict[str, Any] | None) -> dict[str, Any]:
     if row is None:
         return {"status": False, "commitsDone": 0, "commitsToDo": None, "commitsAnalyzed": 0, "state": "NONE",
                 "job": 0, "automatic": False, "branches": [], "contentsMeasured": 0, "failures": 0,
-                "failureReason": None}
+                "failureReason": None, "configurationChange": None}
     return {
         "status": row["status"] == "RUNNING",
         "commitsDone": int(row["job_commits"]),
@@ -79,6 +79,7 @@ def status_view(row: dict[str, Any] | None) -> dict[str, Any]:
         "contentsMeasured": int(row["measured"]),
         "failures": int(row["failures"]),
         "failureReason": row["failure_reason"],
+        "configurationChange": row.get("change"),
     }
 
 
@@ -86,7 +87,9 @@ def status_view(row: dict[str, Any] | None) -> dict[str, Any]:
 class AnalyzingStatus(MethodView):
     @blp.response(200, StatusSchema)
     def get(self, project_id: int) -> dict[str, Any]:
-        """``status`` is true while a job runs; progress: commits done and still to do."""
+        """``status`` is true while a job runs; progress: commits done and still to do. A job started after
+        the file patterns or analyzers changed records every analysed commit again (``commitsToDo``),
+        measuring only what the new configuration lacks; ``configurationChange`` says what changed."""
         project_access(project_id, MEMBER)
         return status_view(queries.status(store(), project_id))
 

@@ -27,6 +27,10 @@ class StatusSchema(Schema):
     contentsMeasured = fields.Integer(required=True)
     failures = fields.Integer(required=True, metadata={"description": "contents an analyzer failed on"})
     failureReason = fields.String(allow_none=True, required=True)
+    configurationChange = fields.String(
+        allow_none=True, required=True,
+        metadata={"description": "set when this job records the analysed commits again because the file patterns or "
+                                 "analyzers changed (what changed); only what they lack is measured"})
 
 
 class FailureSchema(Schema):
