@@ -9,6 +9,7 @@ from application.identity.service import IdentityApplication
 from application.shared.base import ContextApplication
 from interfaces.contexts import build_applications, build_projections, build_workers
 from interfaces.persistence.schema_lock import schema_lock
+from interfaces.persistence.storage_lock import StorageLock
 from interfaces.settings import Settings
 from projections.runner import ProjectionRunner
 from projections.store import PostgresReadStore, ReadStore, SQLiteReadStore
@@ -48,6 +49,7 @@ class Container:
             app.add_listener(self.runner.wake)
         self.secret_key = settings.resolved_secret_key()
         self.workers: list[Worker] = build_workers(self)
+        self.storage_lock = StorageLock(settings)  # held by a running server, runner or worker (hold_storage)
         self._started = False
 
     def app(self, cls: type[A]) -> A:
@@ -74,6 +76,11 @@ class Container:
                 worker.start()
         self._started = True
 
+    def hold_storage(self) -> None:
+        """Mark the storage as used by this running process until :meth:`close` (a projections rebuild
+        refuses meanwhile): servers, projection runners, workers and ``codeannals analyze`` call it."""
+        self.storage_lock.hold_shared()
+
     def close(self) -> None:
         for worker in self.workers:
             worker.stop()
@@ -81,4 +88,5 @@ class Container:
         for app in self.applications.values():
             app.close()
         self.store.close()
+        self.storage_lock.release()
         self._started = False

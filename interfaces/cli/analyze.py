@@ -21,8 +21,8 @@ from application.analysis.service import AnalysisApplication
 from domain.analysis.jobs import JobStatus, ProjectAnalysis
 from domain.shared.actor import SYSTEM
 from domain.shared.errors import DomainError
+from interfaces.cli.common import existing_settings
 from interfaces.container import Container
-from interfaces.settings import Settings
 
 
 class _Bar:
@@ -58,7 +58,8 @@ def analyze(project_id: int, branches: tuple[str, ...]) -> None:
     from interfaces.analysis.wiring import build_runner
     from projections.projects import queries as projects
 
-    container = Container(Settings.from_env())
+    container = Container(existing_settings())
+    container.hold_storage()
     container.start(projections=True, workers=False)
     stop = threading.Event()
 

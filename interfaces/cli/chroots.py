@@ -13,14 +13,14 @@ from application.builds.service import BuildsApplication
 from domain.builds.chroots import DEFAULT_CATALOGUE
 from domain.shared.actor import SYSTEM
 from domain.shared.errors import DomainError
+from interfaces.cli.common import existing_settings
 from interfaces.container import Container
-from interfaces.settings import Settings
 from projections.builds import queries
 
 
 def _run(action: str, work: Callable[[Container, BuildsApplication], None]) -> None:
     """Run ``work(container, builds)`` with a container, turning domain refusals into a clean exit 1."""
-    container = Container(Settings.from_env())
+    container = Container(existing_settings())
     try:
         work(container, container.app(BuildsApplication))
     except DomainError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import logging
@@ -15,12 +16,13 @@ import click
 
 from interfaces.cli.analyze import analyze
 from interfaces.cli.chroots import chroots
+from interfaces.cli.common import existing_settings
 from interfaces.container import Container
 from interfaces.settings import Settings
 
 
 def _container() -> Container:
-    return Container(Settings.from_env())
+    return Container(existing_settings())
 
 
 @click.group()
@@ -48,7 +50,17 @@ def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> Non
     container = Container(settings)
     container.runner.setup()
     container.close()
+    click.echo(where_line(host, port))
     run(host, port, workers, threads, timeout)
+
+
+def where_line(host: str, port: int) -> str:
+    """The line ``serve`` prints at start: where the API, its documents and the web interface are."""
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{port}"
+    web = f", web interface {base}/" if importlib.util.find_spec("interfaces.web") is not None else ""
+    return (f"Code Annals serving {base}: API {base}/api (Copr {base}/api_2, Projektor {base}/api/v1), "
+            f"docs {base}/docs, OpenAPI {base}/openapi.json{web}")
 
 
 def _wait_for_signal() -> threading.Event:
@@ -66,6 +78,7 @@ def _wait_for_signal() -> threading.Event:
 def worker() -> None:
     """Run the background workers (imports, analyses) without the HTTP server."""
     container = _container()
+    container.hold_storage()
     container.start(projections=False, workers=True)
     click.echo(f"workers running: {', '.join(w.name for w in container.workers) or 'none'}")
     _wait_for_signal().wait()
@@ -81,6 +94,7 @@ def projections() -> None:
 def projections_run() -> None:
     """Follow the event logs and keep every read model up to date (standalone)."""
     container = _container()
+    container.hold_storage()
     container.runner.setup()
     stop = _wait_for_signal()
     container.runner.start()
@@ -102,9 +116,19 @@ def projections_status() -> None:
 
 @projections.command("rebuild")
 @click.argument("names", nargs=-1)
-def projections_rebuild(names: tuple[str, ...]) -> None:
-    """Drop and replay read models (all, or the NAMES given) offline."""
+@click.option("--force", is_flag=True, help="Rebuild although a server, runner or worker uses the storage.")
+def projections_rebuild(names: tuple[str, ...], force: bool) -> None:
+    """Drop and replay read models (all, or the NAMES given) offline: refused while a server, projection
+    runner or worker uses the same storage, unless --force."""
     container = _container()
+    if not container.storage_lock.try_exclusive():
+        if not force:
+            where = container.storage_lock.describe()
+            container.close()
+            raise click.ClickException(
+                f"{where} is in use by a running server, projection runner or worker; a rebuild drops the read "
+                f"models under it. Stop it first, or pass --force.")
+        click.echo(f"warning: {container.storage_lock.describe()} is in use; rebuilding anyway (--force)", err=True)
     container.runner.setup()
     selected = list(names) or container.runner.projection_names()
     unknown = set(selected) - set(container.runner.projection_names())

@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     settings = settings or (container.settings if container else Settings.from_env())
     container = container or Container(settings)
     if start:
+        container.hold_storage()
         container.start()
 
     app = Flask("codeannals")
