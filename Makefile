@@ -3,18 +3,25 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+RUN_STAMP := $(VENV)/.serve-stamp
 PORT ?= 8080
 
 .PHONY: run test lint bench clean
 
-$(STAMP): pyproject.toml
+# What serving needs: the package and its dependencies (no test tools).
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+# The development tools on top (pytest, ruff, mypy, ...).
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 ## Set up and run the server on the embedded default (SQLite under ./data) at http://127.0.0.1:8080
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/codeannals serve --host 127.0.0.1 --port $(PORT)
 
 ## Set up and run ruff, mypy and the whole suite (SQLite, and PostgreSQL when one answers)
