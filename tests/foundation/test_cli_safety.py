@@ -6,12 +6,14 @@ says where the API and the docs are."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -108,3 +110,22 @@ def test_rebuild_refuses_while_a_projection_runner_uses_the_storage(env: dict[st
     _wait(lambda: not _in_use(settings), "the stopped runner to let go of the storage")
     code, output = _rebuild(env)
     assert code == 0, output
+
+
+def _command_paths(group: click.Group, prefix: str = "codeannals") -> list[str]:
+    out = []
+    for name, command in sorted(group.commands.items()):
+        path = f"{prefix} {name}"
+        out.extend(_command_paths(command, path) if isinstance(command, click.Group) else [path])
+    return out
+
+
+def test_every_command_is_in_the_readme_table() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme[readme.index("### The command line"):readme.index("\n## ", readme.index("### The command line"))]
+    paths = _command_paths(main)
+    assert len(paths) >= 12
+    for path in paths:
+        *group, name = path.split(" ")
+        # a row names the command itself, or lists it beside its group's first command ("add NAME` / `disable")
+        assert f"`{path}" in table or (f"`{' '.join(group)} " in table and re.search(rf"`{name}[` ]", table)), path
