@@ -217,7 +217,9 @@ class AnalysisProjection(Projection):
                     ("project_id", "lane", "path", "seq_from", "seq_to", "blob", "keys", "vals"), files)
         _close_files(tx, closes)
         insert_many(tx, "analysis_totals", ("project_id", "metric", "lane", "seq", "value"), totals)
-        for metric in sorted(metrics):
+        known = {str(r["metric"]) for r in tx.fetchall(
+            "SELECT metric FROM analysis_metrics WHERE project_id=%s", (project_id,))}
+        for metric in sorted(metrics - known):
             tx.write(
                 "INSERT INTO analysis_metrics (project_id, metric) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                 (project_id, metric),
