@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.analysis.jobs import JobStatus, MeasurementBatch, ProjectAnalysis
+from domain.analysis.jobs import JobStatus, MeasurementBatch, ProjectAnalysis, canonical_configuration
 from domain.analysis.records import decode_batch
 from domain.analysis.state import OPEN
 from domain.projects.project import Project
@@ -40,7 +40,7 @@ class AnalysisProjection(Projection):
             branches TEXT NOT NULL, worker TEXT, lease_until DOUBLE PRECISION NOT NULL, batches BIGINT NOT NULL,
             commits BIGINT NOT NULL, job_commits BIGINT NOT NULL, todo BIGINT, measured BIGINT NOT NULL,
             failures BIGINT NOT NULL, auto BOOLEAN NOT NULL, failure_reason TEXT, started_at TEXT,
-            updated_at TEXT NOT NULL, finished_at TEXT, change TEXT)""",
+            updated_at TEXT NOT NULL, finished_at TEXT, change TEXT, configuration TEXT)""",
         "analysis_commits": """CREATE TABLE analysis_commits (
             project_id BIGINT NOT NULL, hash TEXT NOT NULL, lane BIGINT NOT NULL, seq BIGINT NOT NULL,
             ordinal BIGINT NOT NULL, parent TEXT, ts BIGINT NOT NULL, batch BIGINT NOT NULL,
@@ -95,8 +95,10 @@ class AnalysisProjection(Projection):
             tx, e,
             "status=%s, job=%s, automatic=%s, branches=%s, worker=NULL, lease_until=0, job_commits=0, todo=NULL, "
             "measured=0, failures=0, failure_reason=NULL, started_at=%s, finished_at=NULL, "
-            "change=CASE WHEN batches > 0 THEN NULL ELSE change END",
-            (JobStatus.RUNNING.value, int(ev.job), bool(ev.automatic), _json(list(ev.branches)), e.occurred_at),
+            "change=CASE WHEN batches > 0 THEN NULL ELSE change END, "
+            "configuration=CASE WHEN batches > 0 THEN configuration ELSE %s END",
+            (JobStatus.RUNNING.value, int(ev.job), bool(ev.automatic), _json(list(ev.branches)), e.occurred_at,
+             _json(canonical_configuration(ev.patterns, ev.analyzers))),
         )
 
     @handles(ProjectAnalysis.Claimed)
@@ -154,7 +156,8 @@ class AnalysisProjection(Projection):
         self._update(
             tx, e,
             "generation=generation+1, status=%s, worker=NULL, lease_until=0, batches=0, commits=0, job_commits=0, "
-            "todo=NULL, measured=0, failures=0, auto=FALSE, failure_reason=NULL, finished_at=NULL, change=NULL",
+            "todo=NULL, measured=0, failures=0, auto=FALSE, failure_reason=NULL, finished_at=NULL, change=NULL, "
+            "configuration=NULL",
             (JobStatus.NONE.value,),
         )
 

@@ -8,7 +8,10 @@ Tables (all keyed by ``project_id``, the project's public numeric id; written on
     ``status`` NONE/RUNNING/DONE/STOPPED/FAILED, ``automatic``, ``branches`` JSON, ``worker``,
     ``lease_until`` epoch seconds), progress (``batches`` and ``commits`` of the generation,
     ``job_commits`` and ``todo`` of the job, ``measured`` contents and ``failures``), ``auto`` (new
-    commits are analysed automatically), ``failure_reason``, ``started_at``/``updated_at``/``finished_at``.
+    commits are analysed automatically), ``failure_reason``, ``started_at``/``updated_at``/``finished_at``;
+    ``configuration`` (JSON, ``domain.analysis.jobs.canonical_configuration``): what the generation's
+    results were measured with; ``change``: what changed when this generation began by recording the
+    commits again for another configuration (shown for its first job).
 ``analysis_commits``
     Every analysed commit of the current generation (``analyzed`` means: has a row here): its place
     ``(lane, seq)`` (see ``domain/analysis/state.py``), ``ordinal`` (analysis order: parents first),
@@ -54,7 +57,8 @@ def status(store: ReadStore, project_id: int) -> dict[str, Any] | None:
     if row is None:
         return None
     return {**row, "automatic": bool(row["automatic"]), "auto": bool(row["auto"]),
-            "branches": json.loads(row["branches"])}
+            "branches": json.loads(row["branches"]),
+            "configuration": None if row["configuration"] is None else json.loads(row["configuration"])}
 
 
 def running(store: ReadStore, project_id: int) -> bool:

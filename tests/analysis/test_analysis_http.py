@@ -58,7 +58,8 @@ def analysed_example(repos: Path, flow: Flow, api: Api) -> tuple[Example, User, 
     status = flow.analyse(owner, project)
     assert status == {"status": False, "commitsDone": 7, "commitsToDo": 0, "commitsAnalyzed": 7, "state": "DONE",
                       "job": 1, "automatic": False, "branches": [], "contentsMeasured": 6, "failures": 0,
-                      "failureReason": None, "configurationChange": None}
+                      "failureReason": None, "configurationChange": None,
+                      "pendingConfigurationChange": None}
     return ex, owner, project
 
 

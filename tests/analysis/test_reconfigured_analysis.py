@@ -132,8 +132,11 @@ def test_an_analyzer_enabled_after_an_analysis_measures_only_what_it_lacks(
     assert CYCLOMATIC not in client.get(f"/api/projects/{later}/metrics", headers=owner.headers).get_json()
 
     _configure(client, owner, later, COMPLEXITY, True)
+    # Until the analysis is started again, its status says what it has to apply.
+    assert flow.status(owner, later)["pendingConfigurationChange"] == f"analyzers enabled: {COMPLEXITY}"
     again = flow.analyse(owner, later)
     assert again["configurationChange"] == f"analyzers enabled: {COMPLEXITY}"
+    assert again["pendingConfigurationChange"] is None
     assert again["commitsDone"] == again["commitsAnalyzed"] == commits and again["commitsToDo"] == 0
     # Only the complexity analyzer measured, exactly the contents a from-scratch analysis gave it.
     from_scratch = measured(container, scratch)
@@ -165,6 +168,7 @@ def test_a_disabled_analyzer_leaves_and_comes_back_without_being_measured_again(
     assert with_complexity[CYCLOMATIC] == 3
 
     _configure(client, owner, project, COMPLEXITY, False)
+    assert flow.status(owner, project)["pendingConfigurationChange"] == f"analyzers disabled: {COMPLEXITY}"
     without = flow.analyse(owner, project)
     assert without["configurationChange"] == f"analyzers disabled: {COMPLEXITY}"
     assert without["contentsMeasured"] == 0 and not measured(container, project)
@@ -197,6 +201,7 @@ def test_a_widened_file_pattern_measures_only_the_files_it_adds(
     r = client.post(f"/api/projects/{project}/filePatterns", json={"pattern": "src/p1/**", "inclusionType": "INCLUDE"},
                     headers=owner.headers)
     assert r.status_code == 201, r.get_json()
+    assert flow.status(owner, project)["pendingConfigurationChange"] == "file patterns changed"
     widened = flow.analyse(owner, project)
     assert widened["configurationChange"] == "file patterns changed"
     added = measured(container, project)[LOC_ANALYZER]

@@ -15,6 +15,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from application.analysis.service import check_branches
+from domain.analysis.jobs import canonical_configuration, describe_change
 from domain.shared.errors import Invalid, Unprocessable
 from interfaces.http.analysis.common import analysis_app
 from interfaces.http.analysis.schemas import FailureSchema, StatusSchema
@@ -54,19 +55,36 @@ class Analyze(MethodView):
         unknown = [b for b in branches if known and b not in known]
         if unknown:
             raise Unprocessable(f"Branch {unknown[0]} not found in project {project_id}.")
-        patterns = [[str(r["pattern"]), str(r["inclusion_type"])] for r in projects.file_patterns(store(), project_id)]
-        analyzers = [[a["analyzer_name"], dict(a["parameters"] or {})]
-                     for a in projects.analyzers(store(), project_id) if a["enabled"]]
+        patterns, analyzers = _configuration(project_id)
         analysis_app().start(UUID(access.project["uuid"]), project_id, branches, patterns, analyzers,
                              actor=access.principal.actor)
         return ok()
 
 
-def status_view(row: dict[str, Any] | None) -> dict[str, Any]:
+def _configuration(project_id: int) -> tuple[list[list[str]], list[list[Any]]]:
+    """The project's file patterns and enabled analyzers, as a job is started with them."""
+    patterns = [[str(r["pattern"]), str(r["inclusion_type"])] for r in projects.file_patterns(store(), project_id)]
+    analyzers = [[a["analyzer_name"], dict(a["parameters"] or {})]
+                 for a in projects.analyzers(store(), project_id) if a["enabled"]]
+    return patterns, analyzers
+
+
+def pending_change(row: dict[str, Any] | None, project_id: int) -> str | None:
+    """What changed in the configuration since the analysed commits were measured (they are recorded
+    again, measuring only what is missing, when the analysis is started next); None when nothing did."""
+    if row is None or row["configuration"] is None or not int(row["commits"]) or row["status"] == "RUNNING":
+        return None
+    now = canonical_configuration(*_configuration(project_id))
+    if now == row["configuration"]:
+        return None
+    return describe_change(row["configuration"], now)
+
+
+def status_view(row: dict[str, Any] | None, pending: str | None = None) -> dict[str, Any]:
     if row is None:
         return {"status": False, "commitsDone": 0, "commitsToDo": None, "commitsAnalyzed": 0, "state": "NONE",
                 "job": 0, "automatic": False, "branches": [], "contentsMeasured": 0, "failures": 0,
-                "failureReason": None, "configurationChange": None}
+                "failureReason": None, "configurationChange": None, "pendingConfigurationChange": None}
     return {
         "status": row["status"] == "RUNNING",
         "commitsDone": int(row["job_commits"]),
@@ -80,6 +98,7 @@ def status_view(row: dict[str, Any] | None) -> dict[str, Any]:
         "failures": int(row["failures"]),
         "failureReason": row["failure_reason"],
         "configurationChange": row.get("change"),
+        "pendingConfigurationChange": pending,
     }
 
 
@@ -89,9 +108,12 @@ class AnalyzingStatus(MethodView):
     def get(self, project_id: int) -> dict[str, Any]:
         """``status`` is true while a job runs; progress: commits done and still to do. A job started after
         the file patterns or analyzers changed records every analysed commit again (``commitsToDo``),
-        measuring only what the new configuration lacks; ``configurationChange`` says what changed."""
+        measuring only what the new configuration lacks; ``configurationChange`` says what changed.
+        ``pendingConfigurationChange`` says what changed since the analysed commits were measured, until
+        the analysis is started again."""
         project_access(project_id, MEMBER)
-        return status_view(queries.status(store(), project_id))
+        row = queries.status(store(), project_id)
+        return status_view(row, pending_change(row, project_id))
 
 
 @blp.route("/projects/<int:project_id>/analyze/stop")

@@ -31,6 +31,10 @@ class StatusSchema(Schema):
         allow_none=True, required=True,
         metadata={"description": "set when this job records the analysed commits again because the file patterns or "
                                  "analyzers changed (what changed); only what they lack is measured"})
+    pendingConfigurationChange = fields.String(
+        allow_none=True, required=True,
+        metadata={"description": "what changed in the file patterns or analyzers since the analysed commits were "
+                                 "measured; start the analysis to apply it (only what is missing is measured)"})
 
 
 class FailureSchema(Schema):
