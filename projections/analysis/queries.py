@@ -72,13 +72,16 @@ def metric_names(store: ReadStore, project_id: int) -> list[str]:
         "SELECT metric FROM analysis_metrics WHERE project_id=%s ORDER BY metric", (project_id,))]
 
 
-def failures(store: ReadStore, project_id: int, limit: int = 100) -> list[Row]:
-    """Contents an analyzer failed on: ``analyzer``, ``blob``, ``error``."""
+def failures(store: ReadStore, project_id: int, limit: int = 100,
+             analyzers: Sequence[str] | None = None) -> list[Row]:
+    """Contents an analyzer failed on: ``analyzer``, ``blob``, ``error``; only of these ``analyzers``
+    when given (measurements of a disabled analyzer are kept for when it is enabled again)."""
+    only = f" AND k.analyzer IN ({_marks(analyzers)})" if analyzers else ""
     return store.fetchall(
         "SELECT k.analyzer, m.blob, m.error FROM analysis_measurements m JOIN analysis_keys k "
-        "ON k.project_id = m.project_id AND k.key_id = m.key_id WHERE m.project_id=%s AND m.error IS NOT NULL "
-        "ORDER BY m.blob, k.analyzer LIMIT %s",
-        (project_id, limit),
+        "ON k.project_id = m.project_id AND k.key_id = m.key_id WHERE m.project_id=%s AND m.error IS NOT NULL"
+        f"{only} ORDER BY m.blob, k.analyzer LIMIT %s",
+        (project_id, *(analyzers or ()), limit),
     )
 
 

@@ -382,6 +382,16 @@ def test_a_failing_analyzer_is_recorded_for_that_file_and_the_analysis_goes_on(
     fine = flow.query(owner, project, "files/content", {"commitHash": commit, "filepath": "Fine.java"})
     assert fine["metrics"][0] == {"name": "test:size", "value": 14, "findings": []}
 
+    # Disabled, the analyzer's failures leave with its values; enabled again, they are back unmeasured.
+    (exploding,) = [a for a in client.get(f"/api/projects/{project}/analyzers", headers=owner.headers).get_json()
+                    if a["analyzerName"] == "test.Exploding"]
+    for enabled, expected in ((False, []), (True, failures)):
+        r = client.post(f"/api/projects/{project}/analyzers/{exploding['id']}", headers=owner.headers,
+                        json={"analyzerName": "test.Exploding", "enabled": enabled})
+        assert r.status_code == 200, r.get_json()
+        assert flow.analyse(owner, project)["contentsMeasured"] == 0
+        assert client.get(f"/api/projects/{project}/analyzingFailures", headers=owner.headers).get_json() == expected
+
 
 def test_the_rebuilt_analysis_read_model_equals_the_live_one(client: FlaskClient, api: Api, flow: Flow, repos: Path,
                                                             container: Container) -> None:

@@ -141,7 +141,11 @@ class ResetAnalysis(MethodView):
 class AnalyzingFailures(MethodView):
     @blp.response(200, FailureSchema(many=True))
     def get(self, project_id: int) -> list[dict[str, Any]]:
-        """File contents an analyzer failed on (each is recorded and the analysis goes on)."""
+        """File contents an analyzer failed on (each is recorded and the analysis goes on); those of the
+        analyzers the analysed commits were recorded with."""
         project_access(project_id, MEMBER)
+        row = queries.status(store(), project_id)
+        recorded = row["configuration"] if row is not None else None
+        analyzers = [str(a[0]) for a in recorded["analyzers"]] if recorded else None
         return [{"analyzer": r["analyzer"], "blob": r["blob"], "error": r["error"]}
-                for r in queries.failures(store(), project_id)]
+                for r in queries.failures(store(), project_id, analyzers=analyzers)]
