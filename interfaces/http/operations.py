@@ -85,12 +85,14 @@ def _schema_properties(schema: Any, schemas: dict[str, Any]) -> set[str]:
     return set(schema.get("properties", {})) if isinstance(schema, dict) else set()
 
 
-def _query_names(operation: dict[str, Any], path_parameters: list[dict[str, Any]],
-                 schemas: dict[str, Any]) -> frozenset[str]:
-    names = {str(p["name"]) for p in [*path_parameters, *operation.get("parameters", [])]
+def _query_names(operation: dict[str, Any], operations: dict[str, Any], schemas: dict[str, Any]) -> frozenset[str]:
+    names = {str(p["name"]) for p in [*operations.get("parameters", []), *operation.get("parameters", [])]
              if isinstance(p, dict) and p.get("in") == "query"}
-    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
-    return frozenset(names | _schema_properties(body.get("schema"), schemas))
+    if "requestBody" in operations.get("get", {}):
+        # A GET with a body (and its POST twin) takes the body's fields as query parameters too.
+        body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+        names |= _schema_properties(body.get("schema"), schemas)
+    return frozenset(names)
 
 
 def _point_to_post_twin(path: str, operations: dict[str, Any]) -> None:
@@ -133,7 +135,7 @@ def install(app: Flask, api: Api, settings: Settings) -> None:
             else:
                 operation.pop("security", None)
             table[(rule.endpoint, method.upper())] = Operation(
-                family, needs, _query_names(operation, operations.get("parameters", []), schemas))
+                family, needs, _query_names(operation, operations, schemas))
 
     @app.before_request
     def check_operation() -> None:
