@@ -11,6 +11,7 @@ who may call it, and which query parameters it knows.
 * **Query parameters.** On coderadar and Copr operations an unknown query parameter is a 400 that
   names it and the parameters the operation knows: its documented query parameters and, for a GET
   that takes a JSON body, that body's fields (they may come as query parameters too).
+* **Text.** A NUL character in the path, the query or a JSON body is a 400 (no database stores it).
 * **GET with a body.** Swagger UI cannot send one, so such an operation's description points to its
   POST twin.
 """
@@ -53,6 +54,7 @@ FAMILY_SECURITY: dict[str, list[dict[str, list[str]]]] = {
 }
 CHECKED_QUERY_FAMILIES = ("coderadar", "copr")
 METHODS = ("get", "post", "put", "patch", "delete")
+MAX_CHECKED_JSON_BYTES = 8 * 1024 * 1024
 _RULE_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
@@ -141,14 +143,15 @@ def install(app: Flask, api: Api, settings: Settings) -> None:
     def check_operation() -> None:
         method = "GET" if request.method == "HEAD" else request.method
         operation = table.get((request.endpoint or "", method))
-        if operation is None:
-            return
-        if operation.needs_credentials:
+        if operation is not None and operation.needs_credentials:
             try:
                 require_user()
             except Exception:
                 drain_request()
                 raise
+        refuse_nul_characters()
+        if operation is None:
+            return
         if operation.family in CHECKED_QUERY_FAMILIES and request.args:
             unknown = sorted(set(request.args) - operation.query)
             if unknown:
@@ -156,3 +159,31 @@ def install(app: Flask, api: Api, settings: Settings) -> None:
                 raise Invalid(f"unknown query parameter{'s' if len(unknown) > 1 else ''} "
                               f"{', '.join(unknown)}; this operation knows: {known}",
                               unknown=unknown, known=sorted(operation.query))
+
+
+def _holds_nul(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 64:
+        return False
+    if isinstance(value, dict):
+        return any(_holds_nul(k, depth + 1) or _holds_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v, depth + 1) for v in value)
+    return False
+
+
+def refuse_nul_characters() -> None:
+    """Text may hold any character but NUL, which no database column takes (PostgreSQL refuses it):
+    a NUL in the path, the query or a JSON body is a 400, before it can reach a query or an event
+    that a read model could not store. (Projektor's uploads are streamed and checked by their
+    parsers.)"""
+    if "\x00" in request.path:
+        raise Invalid("invalid request: the path holds a NUL character")
+    if any(_holds_nul(k) or _holds_nul(v) for k, v in request.args.items(multi=True)):
+        raise Invalid("invalid request: a query parameter holds a NUL character")
+    if (family_of(request.path) != "projektor" and request.is_json
+            and (request.content_length or 0) <= MAX_CHECKED_JSON_BYTES):
+        body = request.get_json(silent=True)
+        if _holds_nul(body):
+            raise Invalid("invalid request: a text of the JSON body holds a NUL character (\\u0000)")
