@@ -17,7 +17,8 @@ GETS = [
 ]
 POSTS = [
     ("/api/user/tokens", {"name": "ci\u0000"}), ("/api/projects", {"name": "p", "vcsUrl": "https://x.invalid/\u0000"}),
-    ("/api/teams/", {"name": "t", "userIds": [], "\u0000": 1}), ("/api/user/auth", {"username": "a\u0000", "password": "x"}),
+    ("/api/teams/", {"name": "t", "userIds": [], "\u0000": 1}),
+    ("/api/user/auth", {"username": "a\u0000", "password": "x"}),
 ]
 
 
