@@ -88,7 +88,8 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.extensions["codeannals.login_throttle"] = LoginThrottle(
         settings.login_failures_per_user, settings.login_failures_per_address, settings.login_window_seconds
     )
-    description = "coderadar, Projektor, Testery and Copr API 2 in one server"
+    description = ("coderadar, Projektor, Testery and Copr API 2 in one server.\n\n"
+                   + operations.access_summary(settings))
     api = CodeAnnalsApi(app, spec_kwargs={"info": {"description": description}})
     api.register_converter(BoundedIntConverter, _int_schema)
     for blueprint in all_blueprints():

@@ -107,6 +107,21 @@ def _point_to_post_twin(path: str, operations: dict[str, Any]) -> None:
         get["description"] = (get.get("description", "").rstrip() + "\n\n" + note).strip()
 
 
+def access_summary(settings: Settings) -> str:
+    """Who may call what, for the OpenAPI document's description (each operation lists its security)."""
+    reads = ("Projektor's reads (runs, coverage, timeline, flaky tests, badges, `/tests/{id}`) are public, as in "
+             "Projektor: they need no credentials and show every run (`CODEANNALS_PUBLIC_TEST_RESULTS=false` makes "
+             "them need credentials and show only the runs the caller may see)."
+             if settings.public_test_results else
+             "Projektor's reads need credentials and show only the runs the caller may see "
+             "(`CODEANNALS_PUBLIC_TEST_RESULTS` is off).")
+    return ("Credentials: a coderadar JWT (`POST /api/user/auth`) in `Authorization`, or an API token "
+            "(`POST /api/user/tokens`) as `Authorization: Bearer`, as Copr's HTTP Basic password or in "
+            "`X-PROJEKTOR-TOKEN`. Each operation lists what it takes; one without security is public. "
+            f"{reads} Testery is token-only and publishing test results always needs a token. Copr's reads, "
+            "registration, login and `/health` are public.")
+
+
 def install(app: Flask, api: Api, settings: Settings) -> None:
     """Declare the security schemes, annotate every documented operation, and check each request
     against its operation (credentials first, then unknown query parameters)."""
