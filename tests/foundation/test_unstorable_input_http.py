@@ -1,6 +1,6 @@
-"""No database column stores a NUL character (PostgreSQL refuses it): a NUL in a path parameter, a
-query parameter or a text of a JSON body is a 400 in every family, never a server error, and never
-an event that a read model could not store (which would hold every later answer back)."""
+"""Input no database can store is a 400, never a 500: a NUL character (PostgreSQL refuses it) in a path
+parameter, a query parameter or a text of a JSON body, in every family, and never an event that a
+read model could not store (which would hold every later answer back); a number past 64 bits."""
 
 from __future__ import annotations
 
@@ -38,3 +38,15 @@ def test_a_nul_in_a_json_body_is_a_400_and_the_read_models_keep_up(client: Flask
     r = client.post("/api/user/tokens", json={"name": "after"}, headers=user.headers)
     assert r.status_code == 201 and "X-Read-Models" not in r.headers
     assert [t["name"] for t in client.get("/api/user/tokens", headers=user.headers).get_json()] == ["after"]
+
+
+def test_numbers_past_the_database_range_are_a_400(client: FlaskClient, api: Api) -> None:
+    """Found by bench/fuzz.py: an offset past 64 bits was a 500 on PostgreSQL."""
+    user = api.register("owner")
+    project = api.create_project(user)
+    huge = 2**64 * 1500
+    for url in (f"/api/projects/{project}/history?offset={huge}&limit=187", f"/api/audit/events?offset={huge}",
+                f"/api/projects/{project}/history?offset={2**63}"):
+        r = client.get(url, headers=user.headers)
+        assert r.status_code == 400 and "offset" in r.get_json()["errorMessage"], (url, r.get_json())
+    assert client.get(f"/api/projects/{project}/history?offset={2**63 - 1}", headers=user.headers).status_code == 200
