@@ -124,7 +124,7 @@ def access_summary(settings: Settings) -> str:
 
 def install(app: Flask, api: Api, settings: Settings) -> None:
     """Declare the security schemes, annotate every documented operation, and check each request
-    against its operation (credentials first, then unknown query parameters)."""
+    against its operation: credentials first, then NUL characters, then unknown query parameters."""
     for name, scheme in SECURITY_SCHEMES.items():
         if name not in api.spec.components.security_schemes:
             api.spec.components.security_scheme(name, scheme)
@@ -148,7 +148,7 @@ def install(app: Flask, api: Api, settings: Settings) -> None:
             needs = access is None or (access == PUBLIC_TEST_RESULTS and not settings.public_test_results)
             family = family_of(path)
             if needs:
-                operation["security"] = FAMILY_SECURITY[family]
+                operation["security"] = [dict(alternative) for alternative in FAMILY_SECURITY[family]]
             else:
                 operation.pop("security", None)
             table[(rule.endpoint, method.upper())] = Operation(
