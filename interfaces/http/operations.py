@@ -119,7 +119,8 @@ def access_summary(settings: Settings) -> str:
             "(`POST /api/user/tokens`) as `Authorization: Bearer`, as Copr's HTTP Basic password or in "
             "`X-PROJEKTOR-TOKEN`. Each operation lists what it takes; one without security is public. "
             f"{reads} Testery is token-only and publishing test results always needs a token. Copr's reads, "
-            "registration, login and `/health` are public.")
+            "registration, login and `/health` are public.\n\nOn coderadar and Copr operations an unknown query "
+            "parameter is a 400 that names the known ones. A NUL character in any text is a 400.")
 
 
 def install(app: Flask, api: Api, settings: Settings) -> None:
