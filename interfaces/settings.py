@@ -91,6 +91,7 @@ class Settings:
     login_failures_per_user: int = 10
     login_failures_per_address: int = 50
     login_window_seconds: int = 600
+    public_test_results: bool = True
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -116,6 +117,7 @@ class Settings:
             login_failures_per_user=_int(env, "CODEANNALS_LOGIN_FAILURES_PER_USER", 10),
             login_failures_per_address=_int(env, "CODEANNALS_LOGIN_FAILURES_PER_ADDRESS", 50),
             login_window_seconds=_int(env, "CODEANNALS_LOGIN_WINDOW_SECONDS", 600),
+            public_test_results=_bool(env, "CODEANNALS_PUBLIC_TEST_RESULTS", True),
             extra={k: v for k, v in env.items() if k.startswith("CODEANNALS_")},
         )
 

@@ -58,8 +58,9 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def env(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    return server_env(data_dir, database_url)
+def env(data_dir: Path, database_url: str | None, request: pytest.FixtureRequest) -> dict[str, str]:
+    marker = request.node.get_closest_marker("server_env")  # @pytest.mark.server_env(CODEANNALS_X="...")
+    return server_env(data_dir, database_url, **(marker.kwargs if marker else {}))
 
 
 @pytest.fixture

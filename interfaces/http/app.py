@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter, ValidationError
 from application.identity.throttle import LoginThrottle
 from application.shared import positions
 from interfaces.container import Container
-from interfaces.http import errors
+from interfaces.http import errors, operations
 from interfaces.http.auth import JwtCodec
 from interfaces.http.blueprints import all_blueprints
 from interfaces.http.schemas import ErrorSchema
@@ -89,15 +89,14 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     app.extensions["codeannals.login_throttle"] = LoginThrottle(
         settings.login_failures_per_user, settings.login_failures_per_address, settings.login_window_seconds
     )
-    description = "coderadar, Projektor, Testery and Copr API 2 in one server"
+    description = ("coderadar, Projektor, Testery and Copr API 2 in one server.\n\n"
+                   + operations.access_summary(settings))
     api = CodeAnnalsApi(app, spec_kwargs={"info": {"description": description}})
     api.register_converter(BoundedIntConverter, _int_schema)
-    api.spec.components.security_scheme("jwt", {"type": "apiKey", "in": "header", "name": "Authorization"})
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    api.spec.components.security_scheme("basic", {"type": "http", "scheme": "basic"})
     for blueprint in all_blueprints():
         api.register_blueprint(blueprint)
     errors.register(app)
+    operations.install(app, api, settings)
 
     @app.before_request
     def begin_unit_of_work() -> None:
@@ -111,6 +110,15 @@ def create_app(settings: Settings | None = None, container: Container | None = N
             if not ok:
                 # The command succeeded; its effects are not visible in every view yet.
                 response.headers["X-Read-Models"] = "pending"
+        return response
+
+    @app.after_request
+    def no_content_is_empty(response: Response) -> Response:
+        if response.status_code == 204:
+            # No body, so no content type (Flask's default would be text/html).
+            response.set_data(b"")
+            response.headers.pop("Content-Type", None)
+            response.headers.pop("Content-Length", None)
         return response
 
     @app.teardown_appcontext

@@ -21,6 +21,7 @@ from projections.identity import queries
 from projections.store import ReadStore
 
 ISSUER = "coderadar"
+API_TOKEN_PREFIX = "cat_"  # what application.identity issues
 ACCESS, REFRESH = "ACCESS", "REFRESH"
 
 
@@ -68,6 +69,10 @@ class JwtCodec:
             )
         except jwt.ExpiredSignatureError:
             raise Unauthenticated("token expired") from None
+        except jwt.InvalidSignatureError:
+            raise Unauthenticated("invalid token: its signature does not match") from None
+        except jwt.DecodeError:
+            raise Unauthenticated(f"malformed token: not a readable JWT ({MALFORMED_HINT})") from None
         except jwt.PyJWTError:
             raise Unauthenticated("invalid token") from None
         if claims.get("type") != expected_type:
@@ -106,8 +111,16 @@ def principal_from_jwt(token: str) -> Principal:
     return _principal_of_user(int(claims["userId"]))
 
 
-def _looks_like_jwt(token: str) -> bool:
-    return token.count(".") == 2 and not token.startswith("cat_")
+MALFORMED_HINT = "a JWT is three base64url parts joined by dots; an API token starts with cat_"
+
+
+def _principal_from_token(token: str) -> Principal:
+    """A bearer credential: an API token (``cat_...``) or a JWT; anything else is malformed."""
+    if token.startswith(API_TOKEN_PREFIX):
+        return principal_from_api_token(token)
+    if token.count(".") != 2:
+        raise Unauthenticated(f"malformed token: neither a JWT nor an API token ({MALFORMED_HINT})")
+    return principal_from_jwt(token)
 
 
 def _authenticate() -> Principal | None:
@@ -127,7 +140,7 @@ def _authenticate() -> Principal | None:
         token = rest.strip() if scheme.lower() == "bearer" else header
         if not token:
             raise Unauthenticated("empty credentials")
-        return principal_from_jwt(token) if _looks_like_jwt(token) else principal_from_api_token(token)
+        return _principal_from_token(token)
     if projektor:
         return principal_from_api_token(projektor)
     return None

@@ -128,6 +128,8 @@ def handle_unexpected(exc: Exception) -> Response:
         return error_response(400, "invalid request: a number is out of range")
     if isinstance(exc, RecursionError):
         return error_response(400, "invalid request: the body is nested too deeply")
+    if _is_data_error(exc):
+        return error_response(400, "invalid request: a value is out of range or not storable")
     if isinstance(exc, IntegrityError):
         return error_response(409, "a concurrent change was saved first; reload and try again")
     if _is_database_down(exc):
@@ -135,6 +137,13 @@ def handle_unexpected(exc: Exception) -> Response:
         return error_response(503, "the database is unavailable; try again shortly", headers={"Retry-After": "5"})
     log.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(500, "internal server error")
+
+
+def _is_data_error(exc: BaseException) -> bool:
+    """The database refused a value of the request (a number out of its range, a text it cannot
+    store): the request's fault, never the server's."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    return bool(names & {"DataError", "NumericValueOutOfRange"})
 
 
 def _is_database_down(exc: BaseException) -> bool:

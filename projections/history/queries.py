@@ -74,6 +74,12 @@ def import_status(store: ReadStore, project_id: int) -> Row | None:
     )
 
 
+def imported_default_branches(store: ReadStore) -> dict[int, str]:
+    """The default branch each project's import found in its repository (projects whose import found one)."""
+    rows = store.fetchall("SELECT project_id, default_branch FROM history_imports WHERE default_branch IS NOT NULL")
+    return {int(r["project_id"]): str(r["default_branch"]) for r in rows}
+
+
 def recorded_hashes(store: ReadStore, project_id: int) -> set[str]:
     """Every commit recorded for the project's current generation, reachable or not."""
     return {str(r["hash"]) for r in store.fetchall("SELECT hash FROM history_commits WHERE project_id=%s",

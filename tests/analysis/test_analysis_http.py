@@ -78,8 +78,11 @@ def test_every_query_answers_the_hand_worked_values(client: FlaskClient, api: Ap
         assert flow.query(owner, project, "metricvalues/perCommit", body, "POST") == listed(totals(ex, name))
     assert flow.query(owner, project, "metricvalues/perCommit", {"commit": c["c5"][:10], "metrics": [LOC]}) == [
         {"metricName": LOC, "value": 24}]
-    assert flow.query(owner, project, "metricvalues/perCommit", {"commit": c["c3"], "metrics": [CLOC, "x:y"]}) == [
+    assert flow.query(owner, project, "metricvalues/perCommit", {"commit": c["c3"], "metrics": [CLOC]}) == [
         {"metricName": CLOC, "value": 1}]
+    unknown = client.post(f"/api/projects/{project}/metricvalues/perCommit", headers=owner.headers,
+                          json={"commit": c["c3"], "metrics": [CLOC, "x:y"]})  # no silent ignore (issue 12)
+    assert unknown.status_code == 400 and "x:y" in unknown.get_json()["errorMessage"]
 
     # The tree (seed 5.4.1): files at the root, then modules (src/ holds src/lib/), values summed.
     tree = flow.query(owner, project, "metricvalues/tree", {"commit": c["c5"], "metrics": JAVA})

@@ -137,8 +137,10 @@ def test_project_query_parameters(client: FlaskClient, api: Api, copr: Copr) -> 
     assert ids("?search_query=1%25c") == [] and ids("?search_query=a_t") == []  # % and _ are no wildcards
     assert ids("?owner=alice&name=gamma") == [g]
     assert ids("?limit=2") == [a, b] and ids("?limit=2&offset=2") == [g] and ids("?offset=5") == []
-    assert copr.get("/api_2/projects?owner=alice&limit=1&junk=1")["_links"] == {
+    assert copr.get("/api_2/projects?owner=alice&limit=1")["_links"] == {
         "self": {"href": "/api_2/projects?owner=alice&limit=1"}}
+    junk = copr.get("/api_2/projects?owner=alice&limit=1&junk=1", 400)  # an unknown parameter is no silent ignore
+    assert "junk" in junk["message"] and "search_query" in junk["message"]
     for bad in ("limit=0", "limit=-1", "limit=x", "offset=-1", "offset=x", "limit=1001"):
         body = copr.get(f"/api_2/projects?{bad}", 400)
         assert bad.split("=")[0] in body["message"], bad

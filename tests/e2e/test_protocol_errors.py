@@ -18,6 +18,8 @@ def test_an_overlong_request_line_is_a_json_414(env: dict[str, str], tmp_path: P
         assert r.status_code == 414
         assert r.headers["Content-Type"] == "application/json"
         assert "too large" in r.json()["message"].lower() and r.json()["errorMessage"] == r.json()["message"]
-        long_but_fine = requests.get(f"{server.url}/version?pad={'x' * 6000}", timeout=30)
-        assert long_but_fine.status_code == 200
+        # (Projektor's reads take query parameters they do not know; coderadar's and Copr's refuse them)
+        long_but_fine = requests.get(f"{server.url}/api/v1/repo/acme/shop/coverage/current?pad={'x' * 6000}",
+                                     timeout=30)
+        assert long_but_fine.status_code == 204
         assert requests.get(f"{server.url}/health", timeout=30).status_code == 200

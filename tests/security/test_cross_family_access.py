@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.support.api import Api
@@ -13,6 +14,7 @@ from tests.support.copr import basic
 JUNIT = b'<testsuite name="s" tests="1"><testcase classname="c" name="t" time="0.1"/></testsuite>'
 
 
+@pytest.mark.server_env(CODEANNALS_PUBLIC_TEST_RESULTS="false")  # runs visible to their readers only
 def test_a_stranger_reaches_nothing_of_anothers_project_in_any_family(client: FlaskClient, api: Api) -> None:
     api.register("root")  # the first user is a platform admin; the others are ordinary users
     alice, mallory = api.register("alice"), api.register("mallory")

@@ -196,6 +196,7 @@ def test_publishing_needs_a_valid_token(client: FlaskClient, api: Api) -> None:
     assert r.status_code == 200
 
 
+@pytest.mark.server_env(CODEANNALS_PUBLIC_TEST_RESULTS="false")  # runs visible to their readers only
 def test_reads_need_credentials_and_show_only_visible_runs(client: FlaskClient, api: Api) -> None:
     admin = api.register("admin")  # the first user is a platform admin
     alice, bob = api.register("alice"), api.register("bob")

@@ -5,6 +5,11 @@ JSON body of a GET (coderadar's "Usage of GET"), of a POST, or as query paramete
 its full hash or a unique prefix; a commit that is not analysed (yet) has no values. Values that are
 zero are left out. The metric values of ``files/content`` and the ``analyzed`` flags of commit lists come
 from here too (:func:`file_metrics` and :func:`analyzed`, registered with the history context).
+
+Metric names: a name the project measured or an analyzer of this server reports; a prefix without the
+language suffix (``coderadar:size:loc``) stands for that metric in every language the project measured
+(``coderadar:size:loc:java``, ``coderadar:size:loc:py``, ... each listed on its own); any other name
+is a 400 naming it and listing the project's metrics (see ``resolve_metrics``).
 """
 
 from __future__ import annotations
@@ -17,11 +22,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from domain.analysis.records import finding_view
-from domain.analysis.trees import delta_tree, exact_renames, metric_list, metric_tree_json, unique
-from domain.shared.errors import NotFound
+from domain.analysis.trees import delta_tree, exact_renames, metric_list, metric_tree_json
+from domain.shared.errors import Invalid, NotFound
 from interfaces.history.importing import mirror_path, open_mirror
 from interfaces.history.renames import Entry, SimilarityIndex, detect_renames
-from interfaces.http.analysis.common import analysed_commit
+from interfaces.http.analysis.common import analysed_commit, resolve_metrics
 from interfaces.http.analysis.schemas import (
     CommitMetricsQuerySchema,
     DeltaTreeQuerySchema,
@@ -64,8 +69,8 @@ class Metrics(MethodView):
 def _per_commit(project_id: int) -> Response:
     project_access(project_id, MEMBER)
     fields = request_fields(CommitMetricsQuerySchema())
+    metrics = resolve_metrics(project_id, fields["metrics"])
     _, commit = analysed_commit(project_id, fields["commit"])
-    metrics = unique(fields["metrics"])
     if commit is None:
         return jsonify([])
     return jsonify(metric_list(queries.totals_at(store(), project_id, commit, metrics), metrics))
@@ -90,9 +95,10 @@ class PerCommit(MethodView):
 def _tree(project_id: int) -> Response:
     project_access(project_id, MEMBER)
     fields = request_fields(CommitMetricsQuerySchema())
+    metrics = resolve_metrics(project_id, fields["metrics"])
     _, commit = analysed_commit(project_id, fields["commit"])
     files = {} if commit is None else queries.values_at(store(), project_id, commit)
-    return Response(metric_tree_json(files, _modules(project_id), fields["metrics"]), mimetype="application/json")
+    return Response(metric_tree_json(files, _modules(project_id), metrics), mimetype="application/json")
 
 
 @blp.route("/projects/<int:project_id>/metricvalues/tree", methods=["GET", "POST"])
@@ -141,6 +147,7 @@ def renames_between(project: dict[str, Any], deleted: dict[str, str], added: dic
 def _delta_tree(project_id: int) -> Response:
     access = project_access(project_id, MEMBER)
     fields = request_fields(DeltaTreeQuerySchema())
+    metrics = resolve_metrics(project_id, fields["metrics"])
     first = resolve_commit(project_id, fields["commit1"], "commit1")
     second = resolve_commit(project_id, fields["commit2"], "commit2")
     if int(first["idx"]) > int(second["idx"]):  # commit1 must be the older one
@@ -152,7 +159,7 @@ def _delta_tree(project_id: int) -> Response:
     added = {p: f.blob for p, f in files2.items() if p not in files1}
     renames = renames_between(access.project, deleted, added)
     return jsonify(delta_tree({p: f.values for p, f in files1.items()}, {p: f.values for p, f in files2.items()},
-                              _modules(project_id), fields["metrics"], renames))
+                              _modules(project_id), metrics, renames))
 
 
 @blp.route("/projects/<int:project_id>/metricvalues/deltaTree", methods=["GET", "POST"])
@@ -172,6 +179,17 @@ class DeltaTree(MethodView):
         return _delta_tree(project_id)
 
 
+def _one_metric(project_id: int, name: str) -> str:
+    """A history follows one metric: a prefix must stand for exactly one (400 naming them otherwise)."""
+    metrics = resolve_metrics(project_id, [name])
+    if len(metrics) == 1:
+        return metrics[0]
+    if not metrics:
+        return name  # a metric this server offers that the project has not measured: no values yet
+    raise Invalid(f"metric {name!r} stands for {len(metrics)} metrics; name one of them: {', '.join(metrics)}",
+                  metrics=metrics)
+
+
 @blp.route("/projects/<int:project_id>/metricvalues/history")
 class MetricHistory(MethodView):
     @blp.arguments(HistoryQuerySchema, location="query")
@@ -180,6 +198,7 @@ class MetricHistory(MethodView):
     def get(self, args: dict[str, Any], project_id: int) -> Response:
         """A metric's total at every analysed commit of a branch's first-parent line, oldest first."""
         project_access(project_id, MEMBER)
+        metric = _one_metric(project_id, args["metric"])
         name = args.get("branchName")
         if not name:
             status = history.import_status(store(), project_id)
@@ -190,7 +209,7 @@ class MetricHistory(MethodView):
         head = queries.newest_analysed_ancestor(store(), project_id, str(ref["commit_hash"]))
         if head is None:
             return jsonify([])
-        return jsonify(queries.metric_history(store(), project_id, head, args["metric"]))
+        return jsonify(queries.metric_history(store(), project_id, head, metric))
 
 
 def file_metrics(project: dict[str, Any], commit: dict[str, Any], path: str, blob: str) -> list[dict[str, Any]]:

@@ -11,7 +11,9 @@ HASH = fields.String(required=True, validate=validate.Length(min=1, max=200),
                      metadata={"description": "a full commit hash or a unique prefix of at least 7 hex digits"})
 METRICS = fields.List(fields.String(validate=validate.Length(min=1, max=500)), required=True,
                       validate=validate.Length(max=1000),
-                      metadata={"description": "the metric names to query (GET /api/projects/{id}/metrics)"})
+                      metadata={"description": "the metric names to query (GET /api/projects/{id}/metrics); a name "
+                                               "without its language suffix (coderadar:size:loc) stands for every "
+                                               "language the project measured; an unknown name is a 400"})
 
 
 class StatusSchema(Schema):
@@ -87,7 +89,9 @@ class DeltaTreeSchema(Schema):
 class HistoryQuerySchema(RequestSchema):
     # Short enough that a valid query string stays below the server's request-line limit (8 KB) even
     # when every character needs percent-encoding.
-    metric = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    metric = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                           metadata={"description": "a metric name; a name without its language suffix must stand "
+                                                    "for exactly one measured metric; an unknown name is a 400"})
     branchName = fields.String(validate=validate.Length(min=1, max=255),
                                metadata={"description": "default: the project's default branch"})
 

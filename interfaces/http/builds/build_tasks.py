@@ -37,6 +37,7 @@ from interfaces.http.builds.schemas import (
     CoprBuildTaskQuerySchema,
     CoprBuildTaskReportSchema,
 )
+from interfaces.http.operations import public
 from projections.builds import queries
 
 blp = copr_blueprint("copr_build_tasks", "Copr API 2: build tasks, and task progress from CI agents")
@@ -52,6 +53,7 @@ def task_or_404(build_id: int, chroot: str) -> dict[str, Any]:
 
 @blp.route("/build_tasks")
 class BuildTasks(MethodView):
+    @public
     @blp.arguments(CoprBuildTaskQuerySchema, location="query")
     @blp.response(200, CoprBuildTaskListSchema)
     @blp.alt_response(404, description="No build with that build_id, or no project with that project_id")
@@ -73,6 +75,7 @@ class BuildTasks(MethodView):
 
 @blp.route("/build_tasks/<int:build_id>/<chroot>")
 class BuildTaskResource(MethodView):
+    @public
     @blp.response(200, CoprBuildTaskEnvelopeSchema)
     @blp.alt_response(404, description="No such build, or it has no task in that chroot")
     def get(self, build_id: int, chroot: str) -> dict[str, Any]:

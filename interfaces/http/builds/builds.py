@@ -44,6 +44,7 @@ from interfaces.http.builds.schemas import (
     CoprBuildShowSchema,
     CoprBuildUpdateSchema,
 )
+from interfaces.http.operations import public
 from projections.builds import queries
 from projections.identity import queries as identity_queries
 
@@ -59,6 +60,7 @@ def refuse_uploads() -> None:
 
 @blp.route("/builds")
 class Builds(MethodView):
+    @public
     @blp.arguments(CoprBuildQuerySchema, location="query")
     @blp.response(200, CoprBuildListSchema)
     @blp.alt_response(404, description="No project with that project_id, or no user with that owner name")
@@ -98,6 +100,7 @@ class Builds(MethodView):
 
 @blp.route("/builds/<int:build_id>")
 class BuildResource(MethodView):
+    @public
     @blp.arguments(CoprBuildShowSchema, location="query")
     @blp.response(200, CoprBuildEnvelopeSchema)
     @blp.alt_response(404, description="No such build")

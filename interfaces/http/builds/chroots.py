@@ -32,6 +32,7 @@ from interfaces.http.builds.schemas import (
     CoprProjectChrootListSchema,
     CoprProjectChrootUpdateSchema,
 )
+from interfaces.http.operations import public
 from projections.builds import queries
 
 blp = copr_blueprint("copr_project_chroots", "Copr API 2: the chroots enabled for a project")
@@ -46,6 +47,7 @@ def project_chroot_or_404(project_id: int, name: str) -> dict[str, Any]:
 
 @blp.route("/projects/<int:project_id>/chroots")
 class ProjectChroots(MethodView):
+    @public
     @blp.response(200, CoprProjectChrootListSchema)
     @blp.alt_response(404, description="No such project")
     def get(self, project_id: int) -> dict[str, Any]:
@@ -74,6 +76,7 @@ class ProjectChroots(MethodView):
 
 @blp.route("/projects/<int:project_id>/chroots/<name>")
 class ProjectChrootResource(MethodView):
+    @public
     @blp.response(200, CoprProjectChrootEnvelopeSchema)
     @blp.alt_response(404, description="No such project, or that chroot is not enabled in it")
     def get(self, project_id: int, name: str) -> dict[str, Any]:

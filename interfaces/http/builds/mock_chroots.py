@@ -29,6 +29,7 @@ from interfaces.http.builds.schemas import (
     CoprMockChrootQuerySchema,
     CoprMockChrootUpdateSchema,
 )
+from interfaces.http.operations import public
 from projections.builds import queries
 
 blp = copr_blueprint("copr_mock_chroots", "Copr API 2: build environments (mock chroots)")
@@ -43,6 +44,7 @@ def mock_chroot_or_404(name: str) -> dict[str, Any]:
 
 @blp.route("/mock_chroots")
 class MockChroots(MethodView):
+    @public
     @blp.arguments(CoprMockChrootQuerySchema, location="query")
     @blp.response(200, CoprMockChrootListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +71,7 @@ class MockChroots(MethodView):
 
 @blp.route("/mock_chroots/<name>")
 class MockChrootResource(MethodView):
+    @public
     @blp.response(200, CoprMockChrootEnvelopeSchema)
     @blp.alt_response(404, description="No such mock chroot")
     def get(self, name: str) -> dict[str, Any]:

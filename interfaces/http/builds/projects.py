@@ -47,6 +47,7 @@ from interfaces.http.builds.schemas import (
     CoprProjectShowSchema,
     CoprProjectUpdateSchema,
 )
+from interfaces.http.operations import public
 from projections.builds import queries
 
 blp = copr_blueprint("copr_projects", "Copr API 2: projects (the coderadar projects, seen the Copr way)")
@@ -97,6 +98,7 @@ def _group_of(body: dict[str, Any]) -> str | None:
 
 @blp.route("/projects")
 class Projects(MethodView):
+    @public
     @blp.arguments(CoprProjectQuerySchema, location="query")
     @blp.response(200, CoprProjectListSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -149,6 +151,7 @@ class Projects(MethodView):
 
 @blp.route("/projects/<int:project_id>")
 class ProjectResource(MethodView):
+    @public
     @blp.arguments(CoprProjectShowSchema, location="query")
     @blp.response(200, CoprProjectEnvelopeSchema)
     @blp.alt_response(404, description="No such project")

@@ -8,12 +8,14 @@ from flask.views import MethodView
 
 from interfaces.http.builds.common import API, copr_blueprint, link
 from interfaces.http.builds.schemas import CoprRootSchema
+from interfaces.http.operations import public
 
 blp = copr_blueprint("copr_root", "Copr API 2: the root of the HATEOAS links")
 
 
 @blp.route("/", strict_slashes=False)
 class Root(MethodView):
+    @public
     @blp.response(200, CoprRootSchema)
     def get(self) -> dict[str, Any]:
         """The API root: links to projects, builds, build tasks and mock chroots (GET /api_2 or /api_2/)."""

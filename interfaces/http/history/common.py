@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, request
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from application.history.service import HistoryApplication
 from domain.history.records import comment, short_hash
@@ -43,7 +43,9 @@ def data_dir() -> Path:
 def request_fields(schema: Schema) -> dict[str, Any]:
     """The request's fields: its JSON body (GET or POST; the content type is not required for a GET's
     body), with query parameters filling what the body leaves out. 400 when a field is invalid."""
-    data: dict[str, Any] = {key: value for key, value in request.args.items()}
+    lists = {field.data_key or name for name, field in schema.fields.items() if isinstance(field, fields.List)}
+    data: dict[str, Any] = {key: request.args.getlist(key) if key in lists else value
+                            for key, value in request.args.items()}
     if request.get_data(cache=True):
         body = request.get_json(silent=True, force=True)
         if not isinstance(body, dict):

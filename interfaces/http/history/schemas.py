@@ -18,9 +18,11 @@ class BranchSchema(Schema):
 
 
 class CommitsQuerySchema(RequestSchema):
-    branchName = fields.String(validate=validate.Length(max=1000),
+    # Short enough that a valid query string stays below the server's request-line limit (8 KB) even
+    # when every character needs percent-encoding.
+    branchName = fields.String(validate=validate.Length(max=255),
                                metadata={"description": "a branch (or tag); default: the project's default branch"})
-    email = fields.String(validate=validate.Length(max=1000),
+    email = fields.String(validate=validate.Length(max=254),
                           metadata={"description": "only commits of the contributor with this e-mail address"})
 
 

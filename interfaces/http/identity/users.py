@@ -25,6 +25,7 @@ from interfaces.http.identity.schemas import (
     RegistrationSchema,
     UserSchema,
 )
+from interfaces.http.operations import public
 from interfaces.http.projects.projects import delete_projects_created_by
 from projections.identity import queries
 from projections.store import ReadStore
@@ -60,6 +61,7 @@ def user_or_404(user_id: int) -> dict[str, Any]:
 
 @blp.route("/user/registration")
 class Registration(MethodView):
+    @public
     @blp.arguments(RegistrationSchema)
     @blp.response(201, CreatedSchema)
     @blp.alt_response(409, description="The username is taken")
@@ -77,6 +79,7 @@ def _has_credentials() -> bool:
 
 @blp.route("/user/auth")
 class Login(MethodView):
+    @public
     @blp.arguments(LoginSchema)
     @blp.response(200, LoginResultSchema)
     @blp.alt_response(401, description="Bad username or password")
@@ -109,6 +112,7 @@ class Login(MethodView):
 
 @blp.route("/user/refresh")
 class Refresh(MethodView):
+    @public
     @blp.arguments(RefreshSchema)
     @blp.response(200, RefreshResultSchema)
     @blp.alt_response(401, description="The refresh token is invalid, expired or revoked")

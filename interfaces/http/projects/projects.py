@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from interfaces.http.projects.schemas import (
     ProjectSchema,
     ProjectUpdateSchema,
 )
+from projections.history import queries as history_queries
 from projections.projects import queries
 
 blp = Blueprint(
@@ -30,8 +32,17 @@ blp = Blueprint(
 )
 
 
-def project_view(row: dict[str, Any]) -> dict[str, Any]:
-    """A project as coderadar shows it: the password is never returned."""
+def project_view(row: dict[str, Any], imported: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """A project as coderadar shows it: the password is never returned. Without a default branch of
+    its own, a project shows the one its import uses (the repository's HEAD branch); ``imported``
+    (:func:`imported_branches`) saves a query per project in a list."""
+    default_branch = row["default_branch"]
+    if default_branch is None and "id" in row:
+        if imported is None:
+            status = history_queries.import_status(store(), int(row["id"]))
+            default_branch = status["default_branch"] if status else None
+        else:
+            default_branch = imported.get(int(row["id"]))
     return {
         "id": row["id"],
         "name": row["name"],
@@ -39,8 +50,12 @@ def project_view(row: dict[str, Any]) -> dict[str, Any]:
         "vcsPassword": None,
         "vcsUrl": row["vcs_url"],
         "startDate": format_start_date(row["start_date"]),
-        "defaultBranch": row["default_branch"],
+        "defaultBranch": default_branch,
     }
+
+
+def imported_branches() -> dict[int, str]:
+    return history_queries.imported_default_branches(store())
 
 
 def project_view_of(project_id: int, project: Project) -> dict[str, Any]:
@@ -66,9 +81,10 @@ class Projects(MethodView):
     def get(self) -> list[dict[str, Any]]:
         """The projects the caller has a role in (platform admins: all projects)."""
         principal = require_user()
+        imported = imported_branches()
         if principal.platform_admin:
-            return [project_view(p) for p in queries.list_projects(store())]
-        return [project_view(p) for p, _ in queries.projects_of_user(store(), principal.user_id)]
+            return [project_view(p, imported) for p in queries.list_projects(store())]
+        return [project_view(p, imported) for p, _ in queries.projects_of_user(store(), principal.user_id)]
 
     @blp.arguments(ProjectCreateSchema)
     @blp.response(201, CreatedSchema)

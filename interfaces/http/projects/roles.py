@@ -14,7 +14,7 @@ from domain.shared.errors import Forbidden
 from interfaces.http.auth import require_user
 from interfaces.http.projects.access import ADMIN, MEMBER, project_access, projects_app, store
 from interfaces.http.projects.common import ok, user_ref
-from interfaces.http.projects.projects import project_view
+from interfaces.http.projects.projects import imported_branches, project_view
 from interfaces.http.projects.schemas import ProjectWithRolesSchema, RoleRequestSchema, UserSchema
 from projections.projects import queries
 
@@ -60,7 +60,8 @@ class UserProjects(MethodView):
         if principal.user_id != user_id and not principal.platform_admin:
             raise Forbidden("only platform administrators may list another user's projects")
         user_ref(user_id)
+        imported = imported_branches()
         return [
-            {"project": project_view(project), "roles": roles}
+            {"project": project_view(project, imported), "roles": roles}
             for project, roles in queries.projects_of_user(store(), user_id)
         ]

@@ -104,7 +104,7 @@ class TeamSchema(Schema):
 
 class HistoryQuerySchema(RequestSchema):
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
 
 
 class HistoryEventSchema(Schema):

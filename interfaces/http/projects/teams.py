@@ -18,7 +18,7 @@ from domain.shared.errors import Forbidden, NotFound
 from interfaces.http.auth import Principal, require_user
 from interfaces.http.projects.access import ADMIN, MEMBER, can_see_project, project_access, projects_app, store
 from interfaces.http.projects.common import ok, user_ref, user_refs
-from interfaces.http.projects.projects import project_view
+from interfaces.http.projects.projects import imported_branches, project_view
 from interfaces.http.projects.schemas import (
     CreatedSchema,
     ElementsSchema,
@@ -126,8 +126,9 @@ class TeamProjects(MethodView):
         """The projects a team has a role in (those the caller may see)."""
         principal = require_user()
         team_or_404(team_id)
+        imported = imported_branches()
         return [
-            project_view(p) for p in queries.projects_of_team(store(), team_id)
+            project_view(p, imported) for p in queries.projects_of_team(store(), team_id)
             if can_see_project(principal, int(p["id"]))
         ]
 

@@ -23,7 +23,7 @@ class AuditQuerySchema(RequestSchema):
     since = fields.AwareDateTime(default_timezone=UTC)
     application = fields.String(validate=validate.Length(max=50))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**63 - 1))
 
 
 class AuditEventSchema(Schema):

@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from domain.shared.errors import Unavailable
+from interfaces.http.operations import public
 
 blp = Blueprint("system", __name__, description="Health and version of the server")
 
@@ -28,6 +29,7 @@ class VersionSchema(Schema):
 
 @blp.route("/health")
 class Health(MethodView):
+    @public
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, description="The database is unavailable")
     def get(self) -> dict[str, Any]:
@@ -45,6 +47,7 @@ class Health(MethodView):
 
 @blp.route("/version")
 class Version(MethodView):
+    @public
     @blp.response(200, VersionSchema)
     def get(self) -> dict[str, Any]:
         """The server's name, version and the API families it speaks."""

@@ -22,7 +22,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from domain.shared.errors import NotFound
-from interfaces.http.testing.common import current_viewer, repo_name, run_percentage, store, visible_run
+from interfaces.http.operations import public_test_results
+from interfaces.http.testing.common import readable_run, reading_viewer, repo_name, run_percentage, store
 from interfaces.http.testing.schemas import ProjektorErrorSchema
 from projections.testing import queries
 
@@ -90,7 +91,7 @@ def _svg(svg: str) -> Response:
 
 
 def _latest(org: str, repo: str, project: str | None, with_coverage: bool) -> dict[str, Any]:
-    _, viewer = current_viewer()
+    viewer = reading_viewer()
     name = repo_name(org, repo)
     if with_coverage:
         run = queries.latest_run(store(), viewer, name, project, mainline=True, with_coverage=True)
@@ -104,6 +105,7 @@ def _latest(org: str, repo: str, project: str | None, with_coverage: bool) -> di
 
 @blp.route("/repo/<string:org>/<string:repo>/badge/coverage")
 class RepositoryCoverageBadge(MethodView):
+    @public_test_results
     @blp.doc(responses=SVG_RESPONSE)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, org: str, repo: str) -> Response:
@@ -113,6 +115,7 @@ class RepositoryCoverageBadge(MethodView):
 
 @blp.route("/repo/<string:org>/<string:repo>/project/<string:project>/badge/coverage")
 class ProjectCoverageBadge(MethodView):
+    @public_test_results
     @blp.doc(responses=SVG_RESPONSE)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, org: str, repo: str, project: str) -> Response:
@@ -122,6 +125,7 @@ class ProjectCoverageBadge(MethodView):
 
 @blp.route("/repo/<string:org>/<string:repo>/badge/tests")
 class RepositoryTestsBadge(MethodView):
+    @public_test_results
     @blp.doc(responses=SVG_RESPONSE)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, org: str, repo: str) -> Response:
@@ -131,6 +135,7 @@ class RepositoryTestsBadge(MethodView):
 
 @blp.route("/repo/<string:org>/<string:repo>/project/<string:project>/badge/tests")
 class ProjectTestsBadge(MethodView):
+    @public_test_results
     @blp.doc(responses=SVG_RESPONSE)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, org: str, repo: str, project: str) -> Response:
@@ -140,11 +145,12 @@ class ProjectTestsBadge(MethodView):
 
 @blp.route("/run/<string:public_id>/badge/coverage")
 class RunCoverageBadge(MethodView):
+    @public_test_results
     @blp.doc(responses=SVG_RESPONSE)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, public_id: str) -> Response:
         """One run's coverage as a badge."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         if not run["has_coverage"]:
             raise NotFound(f"test run {public_id} has no coverage")
         return coverage_badge(run)
@@ -152,9 +158,10 @@ class RunCoverageBadge(MethodView):
 
 @blp.route("/run/<string:public_id>/badge/tests")
 class RunTestsBadge(MethodView):
+    @public_test_results
     @blp.doc(responses=SVG_RESPONSE)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="Nothing to show")
     def get(self, public_id: str) -> Response:
         """Whether one run passed, as a badge."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         return tests_badge(run)

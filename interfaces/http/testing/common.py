@@ -1,10 +1,14 @@
 """Helpers shared by the Projektor and Testery resources: who may see and change a run, request
 bodies read as streams, time formats, and the views of runs, cases and coverage.
 
-Who sees what: a run is visible to the user who published it, to members of the coderadar project it
-names (directly or through a team), and to platform admins; anyone else gets a 404, as if it did not
-exist. Only its publisher and platform admins may change it (add coverage, cancel). Every read needs
-credentials (an API token as ``X-PROJEKTOR-TOKEN`` or ``Authorization: Bearer``, or a JWT).
+Who sees what: Projektor's reads (runs, coverage, timeline, flaky tests, badges) are public, as in
+Projektor, while ``CODEANNALS_PUBLIC_TEST_RESULTS`` is on (the default): anyone sees every run,
+without credentials (credentials that are sent must still be valid). With the setting off, and always
+for Testery, a read needs credentials (an API token as ``X-PROJEKTOR-TOKEN`` or ``Authorization:
+Bearer``, or a JWT) and a run is visible to the user who published it, to members of the coderadar
+project it names (directly or through a team), and to platform admins; anyone else gets a 404, as if
+it did not exist. Only its publisher and platform admins may change it (add coverage, cancel), and
+publishing always needs a token.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from domain.shared.errors import Forbidden, NotFound
 from domain.testing.coverage import percentage
 from domain.testing.run import is_public_id
 from domain.testing.upload import UploadLimits
-from interfaces.http.auth import Principal, require_user
+from interfaces.http.auth import Principal, current_principal, require_user
 from interfaces.settings import Settings
 from interfaces.testing.streams import Readable, decoded_body
 from projections.projects import queries as project_queries
@@ -90,6 +94,24 @@ def authenticated(view: F) -> F:
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def reading_viewer() -> Viewer:
+    """Who reads Projektor's views: everyone sees every run while test results are public;
+    otherwise the caller (credentials required) sees the runs they may."""
+    if settings().public_test_results:
+        current_principal()  # credentials that are sent must be valid (401), even for a public read
+        return Viewer.everyone()
+    return current_viewer()[1]
+
+
+def readable_run(public_id: str) -> tuple[Viewer, dict[str, Any]]:
+    """The run with this public id for a Projektor read, or 401 / 404 (see :func:`reading_viewer`)."""
+    viewer = reading_viewer()
+    run = queries.run_by_public_id(store(), public_id) if is_public_id(public_id) else None
+    if run is None or not viewer.sees(run, store()):
+        raise NotFound(f"test run {public_id} not found", id=public_id)
+    return viewer, run
 
 
 def publisher_of(principal: Principal) -> Publisher:

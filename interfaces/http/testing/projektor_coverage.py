@@ -23,17 +23,18 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from interfaces.http.operations import public_test_results
 from interfaces.http.testing.common import (
     current_coverage_view,
-    current_viewer,
     instant,
     json_response,
     no_content,
+    readable_run,
+    reading_viewer,
     repo_name,
     run_stats,
     stats,
     store,
-    visible_run,
 )
 from interfaces.http.testing.schemas import (
     BranchTypeQuerySchema,
@@ -60,13 +61,14 @@ def _previous(viewer: queries.Viewer, run: dict[str, Any]) -> dict[str, Any] | N
 
 @blp.route("/run/<string:public_id>/coverage")
 class RunCoverage(MethodView):
+    @public_test_results
     @blp.response(200, CoverageSchema)
     @blp.alt_response(204, description="The run has no coverage")
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def get(self, public_id: str) -> Response:
         """A run's coverage: one group per report, the overall stats, and the change since the
         previous main-branch run of the same repository."""
-        _, viewer, run = visible_run(public_id)
+        viewer, run = readable_run(public_id)
         if not run["has_coverage"]:
             return no_content()
         previous = _previous(viewer, run)
@@ -80,20 +82,22 @@ class RunCoverage(MethodView):
 
 @blp.route("/run/<string:public_id>/coverage/overall")
 class RunCoverageOverall(MethodView):
+    @public_test_results
     @blp.response(200, CoverageStatsSchema)
     @blp.alt_response(204, description="The run has no coverage")
     def get(self, public_id: str) -> Response:
         """A run's overall coverage stats."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         return json_response(run_stats(run)) if run["has_coverage"] else no_content()
 
 
 @blp.route("/run/<string:public_id>/coverage/exists")
 class RunCoverageExists(MethodView):
+    @public_test_results
     @blp.response(200)
     def get(self, public_id: str) -> Response:
         """Whether a run has coverage: ``{"exists": true|false}``."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         return json_response({"exists": bool(run["has_coverage"])})
 
 
@@ -112,12 +116,13 @@ def _file_view(row: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/run/<string:public_id>/coverage/<path:group>/files")
 class RunCoverageFiles(MethodView):
+    @public_test_results
     @blp.response(200, CoverageFilesSchema)
     @blp.alt_response(204, description="No such coverage group in the run")
     def get(self, public_id: str, group: str) -> Response:
         """Every file of one coverage group (report) of a run, with its counters and the numbers of
         its missed and partly covered lines."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         report = next((r for r in queries.coverage_reports_of(store(), int(run["id"])) if r["name"] == group), None)
         if report is None:
             return no_content()
@@ -126,7 +131,7 @@ class RunCoverageFiles(MethodView):
 
 
 def _current(org: str, repo: str, project: str | None, branch: str | None) -> Response:
-    _, viewer = current_viewer()
+    viewer = reading_viewer()
     name = repo_name(org, repo)
     run = queries.latest_run(store(), viewer, name, project, branch=branch, mainline=True, with_coverage=True)
     return json_response(current_coverage_view(run)) if run is not None else no_content()
@@ -134,6 +139,7 @@ def _current(org: str, repo: str, project: str | None, branch: str | None) -> Re
 
 @blp.route("/api/v1/repo/<string:org>/<string:repo>/coverage/current")
 class RepositoryCurrentCoverage(MethodView):
+    @public_test_results
     @blp.arguments(CurrentCoverageQuerySchema, location="query")
     @blp.response(200, CurrentCoverageSchema)
     @blp.alt_response(204, description="No run with coverage")
@@ -145,6 +151,7 @@ class RepositoryCurrentCoverage(MethodView):
 
 @blp.route("/repo/<string:org>/<string:repo>/coverage/current")
 class RepositoryCurrentCoverageUi(MethodView):
+    @public_test_results
     @blp.response(200, CurrentCoverageSchema)
     @blp.alt_response(204, description="No run with coverage")
     def get(self, org: str, repo: str) -> Response:
@@ -154,6 +161,7 @@ class RepositoryCurrentCoverageUi(MethodView):
 
 @blp.route("/repo/<string:org>/<string:repo>/project/<string:project>/coverage/current")
 class ProjectCurrentCoverageUi(MethodView):
+    @public_test_results
     @blp.response(200, CurrentCoverageSchema)
     @blp.alt_response(204, description="No run with coverage")
     def get(self, org: str, repo: str, project: str) -> Response:
@@ -163,11 +171,12 @@ class ProjectCurrentCoverageUi(MethodView):
 
 @blp.route("/api/v1/org/<string:org>/coverage/current")
 class OrganizationCurrentCoverage(MethodView):
+    @public_test_results
     @blp.response(200, OrganizationCoverageSchema)
     @blp.alt_response(204, description="No repository of the organization has coverage")
     def get(self, org: str) -> Response:
         """The current coverage of every repository (and project) of an organization."""
-        _, viewer = current_viewer()
+        viewer = reading_viewer()
         runs = queries.organization_coverage(store(), viewer, org)
         if not runs:
             return no_content()
@@ -175,7 +184,7 @@ class OrganizationCurrentCoverage(MethodView):
 
 
 def _timeline(org: str, repo: str, project: str | None, branch: str | None) -> Response:
-    _, viewer = current_viewer()
+    viewer = reading_viewer()
     mainline = (branch or "MAINLINE").upper() != "ALL"
     runs = queries.coverage_timeline(store(), viewer, repo_name(org, repo), project, mainline)
     if not runs:
@@ -188,6 +197,7 @@ def _timeline(org: str, repo: str, project: str | None, branch: str | None) -> R
 
 @blp.route("/repo/<string:org>/<string:repo>/coverage/timeline")
 class CoverageTimeline(MethodView):
+    @public_test_results
     @blp.arguments(BranchTypeQuerySchema, location="query")
     @blp.response(200, CoverageTimelineSchema)
     @blp.alt_response(204, description="No run with coverage")
@@ -198,6 +208,7 @@ class CoverageTimeline(MethodView):
 
 @blp.route("/repo/<string:org>/<string:repo>/project/<string:project>/coverage/timeline")
 class ProjectCoverageTimeline(MethodView):
+    @public_test_results
     @blp.arguments(BranchTypeQuerySchema, location="query")
     @blp.response(200, CoverageTimelineSchema)
     @blp.alt_response(204, description="No run with coverage")

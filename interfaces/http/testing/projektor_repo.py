@@ -16,12 +16,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from domain.testing.coverage import percentage
+from interfaces.http.operations import public_test_results
 from interfaces.http.testing.common import (
     case_view,
-    current_viewer,
     full_name,
     json_response,
     no_content,
+    reading_viewer,
     repo_name,
     store,
 )
@@ -33,7 +34,7 @@ blp = Blueprint("projektor_repository", __name__, description="Projektor: reposi
 
 def flaky_tests(org: str, repo: str, project: str | None, threshold: int, max_runs: int,
                 branch_type: str) -> Response:
-    _, viewer = current_viewer()
+    viewer = reading_viewer()
     mainline = branch_type.upper() == "MAINLINE"
     runs = queries.recent_runs(store(), viewer, repo_name(org, repo), project, mainline, max_runs)
     by_id = {int(r["id"]): r for r in runs}
@@ -60,6 +61,7 @@ def flaky_tests(org: str, repo: str, project: str | None, threshold: int, max_ru
 
 @blp.route("/repo/<string:org>/<string:repo>/tests/flaky")
 class FlakyTests(MethodView):
+    @public_test_results
     @blp.arguments(FlakyQuerySchema, location="query")
     @blp.response(200, FlakyTestsSchema)
     @blp.alt_response(204, description="No flaky tests")
@@ -71,6 +73,7 @@ class FlakyTests(MethodView):
 
 @blp.route("/repo/<string:org>/<string:repo>/project/<string:project>/tests/flaky")
 class ProjectFlakyTests(MethodView):
+    @public_test_results
     @blp.arguments(FlakyQuerySchema, location="query")
     @blp.response(200, FlakyTestsSchema)
     @blp.alt_response(204, description="No flaky tests")
@@ -82,6 +85,7 @@ class ProjectFlakyTests(MethodView):
 
 @blp.route("/api/v1/repo/<string:org>/<string:repo>/tests/flaky")
 class ApiFlakyTests(MethodView):
+    @public_test_results
     @blp.arguments(FlakyQuerySchema, location="query")
     @blp.response(200, FlakyTestsSchema)
     @blp.alt_response(204, description="No flaky tests")

@@ -9,14 +9,15 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from interfaces.http.operations import public_test_results
 from interfaces.http.testing.common import (
     case_view,
     instant,
     json_response,
+    readable_run,
     store,
     suite_view,
     summary_view,
-    visible_run,
 )
 from interfaces.http.testing.schemas import (
     ProjektorErrorSchema,
@@ -32,11 +33,12 @@ blp = Blueprint("projektor_runs", __name__, description="Projektor: test runs")
 
 @blp.route("/run/<string:public_id>")
 class Run(MethodView):
+    @public_test_results
     @blp.response(200, TestRunSchema)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run (or not yours to see)")
     def get(self, public_id: str) -> Response:
         """A run: its summary and its test suites (without their cases)."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         suites = queries.suites_of(store(), int(run["id"]))
         return json_response({"id": run["public_id"], "summary": summary_view(run),
                               "test_suites": [suite_view(s) for s in suites]})
@@ -44,54 +46,62 @@ class Run(MethodView):
 
 @blp.route("/run/<string:public_id>/summary")
 class RunSummary(MethodView):
+    @public_test_results
     @blp.response(200, TestRunSummarySchema)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def get(self, public_id: str) -> Response:
         """A run's totals."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         return json_response(summary_view(run))
 
 
 @blp.route("/run/<string:public_id>/cases/failed")
 class FailedCases(MethodView):
+    @public_test_results
     @blp.response(200, TestCaseSchema(many=True))
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def get(self, public_id: str) -> Response:
         """The run's failed (and errored) test cases, with their failure."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         cases = queries.cases_of(store(), int(run["id"]), statuses=("FAILED", "ERROR"))
         return json_response([case_view(c, run) for c in cases])
 
 
 @blp.route("/run/<string:public_id>/cases/slow")
 class SlowCases(MethodView):
+    @public_test_results
     @blp.response(200, TestCaseSchema(many=True))
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def get(self, public_id: str) -> Response:
         """The run's ten slowest test cases."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         cases = queries.slowest_cases(store(), int(run["id"]), 10)
         return json_response([case_view(c, run) for c in cases])
 
 
 @blp.route("/results/<string:public_id>/status")
 class ResultsStatus(MethodView):
+    @public_test_results
     @blp.response(200, ResultsProcessingSchema)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def get(self, public_id: str) -> Response:
         """How processing of an upload went: results are processed before the upload is answered, and
         a refused upload records nothing, so a run that exists was processed successfully."""
-        _, _, run = visible_run(public_id)
+        _, run = readable_run(public_id)
         return json_response({"id": run["public_id"], "status": "SUCCESS",
                               "created_timestamp": instant(run["created_at"]), "error_message": None})
 
 
 @blp.route("/tests/<string:public_id>")
 class RunPage(MethodView):
+    @public_test_results
     @blp.doc(responses={"302": {"description": "Redirect to /run/{id}"}})
+    @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run (or not yours to see)")
     def get(self, public_id: str) -> Response:
         """The address publishing answers (``uri``); Projektor shows its web page there, this server
-        redirects to the run's JSON."""
+        redirects to the run's JSON. Only a run that exists (and that the caller may see) redirects:
+        anything else is a 404, so no input ends up in the ``Location`` header."""
+        _, run = readable_run(public_id)
         response = Response(status=302)
-        response.headers["Location"] = f"/run/{public_id}"
+        response.headers["Location"] = f"/run/{run['public_id']}"
         return response

@@ -25,6 +25,7 @@ from flask_smorest import Blueprint
 
 from application.testing.service import RunFacts
 from interfaces.http.projects.access import MEMBER, project_access
+from interfaces.http.projects.projects import project_view
 from interfaces.http.testing.common import (
     authenticated,
     current_viewer,
@@ -195,7 +196,7 @@ class TestRunUpload(MethodView):
             principal = access.principal
             upload = files["file"]
             branch = form.get("branch") or None
-            default = access.project.get("default_branch")
+            default = project_view(access.project)["defaultBranch"]  # its own, or the one its import uses
             facts = RunFacts(
                 source="testery",
                 name=form.get("testName") or upload.filename or "JUnit upload",
