@@ -23,6 +23,7 @@ from projections.history.history import HistoryProjection
 from projections.identity.users import UsersProjection
 from projections.projection import Projection
 from projections.projects.projects import ProjectsProjection
+from projections.testing.extras import TestRunExtrasProjection
 from projections.testing.runs import TestRunsProjection
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         HistoryProjection(),
         BuildsProjection(),
         TestRunsProjection(),
+        TestRunExtrasProjection(),
         AnalysisProjection(),
         AuditProjection(application_names),
     ]

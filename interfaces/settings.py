@@ -91,6 +91,10 @@ class Settings:
     login_failures_per_user: int = 10
     login_failures_per_address: int = 50
     login_window_seconds: int = 600
+    attachment_max_bytes: int = 50 * 1024 * 1024
+    attachment_max_run_bytes: int = 200 * 1024 * 1024
+    test_run_retention_days: int | None = None
+    projektor_messages: tuple[str, ...] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -116,6 +120,11 @@ class Settings:
             login_failures_per_user=_int(env, "CODEANNALS_LOGIN_FAILURES_PER_USER", 10),
             login_failures_per_address=_int(env, "CODEANNALS_LOGIN_FAILURES_PER_ADDRESS", 50),
             login_window_seconds=_int(env, "CODEANNALS_LOGIN_WINDOW_SECONDS", 600),
+            attachment_max_bytes=_int(env, "CODEANNALS_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024),
+            attachment_max_run_bytes=_int(env, "CODEANNALS_ATTACHMENT_MAX_RUN_BYTES", 200 * 1024 * 1024),
+            test_run_retention_days=_int(env, "CODEANNALS_TEST_RUN_RETENTION_DAYS", 0) or None,
+            projektor_messages=tuple(m.strip() for m in env.get("CODEANNALS_PROJEKTOR_MESSAGES", "").split("|")
+                                     if m.strip()),
             extra={k: v for k, v in env.items() if k.startswith("CODEANNALS_")},
         )
 

@@ -9,6 +9,9 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from domain.shared.errors import NotFound
+from domain.testing.run import is_public_id
+from interfaces.http.auth import require_user
 from interfaces.http.testing.common import (
     case_view,
     instant,
@@ -25,7 +28,7 @@ from interfaces.http.testing.schemas import (
     TestRunSchema,
     TestRunSummarySchema,
 )
-from projections.testing import queries
+from projections.testing import extra_queries, queries
 
 blp = Blueprint("projektor_runs", __name__, description="Projektor: test runs")
 
@@ -79,9 +82,19 @@ class ResultsStatus(MethodView):
     @blp.response(200, ResultsProcessingSchema)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def get(self, public_id: str) -> Response:
-        """How processing of an upload went: results are processed before the upload is answered, and
-        a refused upload records nothing, so a run that exists was processed successfully."""
-        _, _, run = visible_run(public_id)
+        """How processing of an upload went: SUCCESS once its run is recorded; ERROR (with the message)
+        when it could not be processed (nothing of it is recorded but the failure, also listed at
+        ``/failures/recent``). Results are processed before the upload is answered."""
+        try:
+            _, _, run = visible_run(public_id)
+        except NotFound:
+            require_user()
+            failure = extra_queries.failure(store(), public_id) if is_public_id(public_id) else None
+            if failure is None:
+                raise
+            return json_response({"id": public_id, "status": "ERROR",
+                                  "created_timestamp": instant(failure["created_at"]),
+                                  "error_message": failure["failure_message"]})
         return json_response({"id": run["public_id"], "status": "SUCCESS",
                               "created_timestamp": instant(run["created_at"]), "error_message": None})
 
