@@ -15,6 +15,7 @@ import click
 
 from interfaces.cli.analyze import analyze
 from interfaces.cli.chroots import chroots
+from interfaces.cli.cleanup import cleanup
 from interfaces.container import Container
 from interfaces.settings import Settings
 
@@ -157,6 +158,7 @@ def events(aggregate: str | None, type_name: str | None, since: str | None, appl
 main.add_command(chroots)
 
 main.add_command(analyze)
+main.add_command(cleanup)
 
 if __name__ == "__main__":
     main()

@@ -71,3 +71,7 @@ def expired_runs(store: ReadStore, cutoff: str) -> list[dict[str, Any]]:
     return _runs(store.fetchall(
         f"SELECT {RUN_FIELDS} FROM test_runs r LEFT JOIN test_run_pins p ON p.run_uuid = r.uuid "
         "WHERE r.created_at < %s AND (p.pinned IS NULL OR p.pinned = %s) ORDER BY r.id", (cutoff, False)))
+
+
+def run_row(store: ReadStore, public_id: str) -> Row | None:
+    return store.fetchone("SELECT id, uuid, created_at FROM test_runs WHERE public_id=%s", (public_id,))
