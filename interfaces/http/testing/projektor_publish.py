@@ -26,6 +26,7 @@ from application.testing.service import Extras, RunFacts
 from domain.shared.errors import DomainError, Invalid, TooLarge
 from domain.testing.coverage import CoverageReport
 from interfaces.http.auth import Principal, require_user
+from interfaces.http.testing import deferred
 from interfaces.http.testing.common import (
     authenticated,
     drain_request,
@@ -159,6 +160,29 @@ def _failure_recorder(public_id: str, body: HeadCapture, principal: Principal) -
     return record
 
 
+def _accept_for_later(principal: Principal, public_id: str, build_key: str | None) -> Response:
+    """Store the body, note it RECEIVED, answer its id; parse and record it afterwards (deferred.py)."""
+    container = current_app.extensions["codeannals"]
+    with refused_upload(public_id):
+        blob = container.blobs.put(request_body(), settings().max_decompressed_bytes, "the results")
+    deferred.note(container.store, public_id, "RECEIVED")
+    head = HeadCapture(None)
+
+    def work(stored: Readable) -> None:
+        head.source = stored
+        parsed = read_grouped_results(head, upload_limits())
+        facts = projektor_facts(principal, parsed.metadata, build_key)
+        extras = Extras(tuple(parsed.performance), tuple(parsed.quality), tuple(parsed.notes))
+        testing_app().publish(public_id, publisher_of(principal), facts, parsed.results, parsed.coverage,
+                              parsed.wall_clock_ms, actor=principal.actor, extras=extras)
+
+    def failed(_: DomainError | None, message: str) -> None:
+        testing_app().record_failure(public_id, "TEST_RESULTS", head.text(), message, actor=principal.actor)
+
+    deferred.process_later(current_app._get_current_object(), public_id, blob.key, work, failed)  # type: ignore[attr-defined]
+    return _saved(public_id)
+
+
 def _saved(public_id: str) -> Response:
     return json_response({"id": public_id, "uri": f"/tests/{public_id}"})
 
@@ -182,6 +206,8 @@ class GroupedResults(MethodView):
             principal = require_user()
             app = testing_app()
             public_id = app.new_public_id()
+        if settings().projektor_async_parsing:
+            return _accept_for_later(principal, public_id, query.get("buildKey"))
         body = HeadCapture(None)
         with refused_upload(public_id, _failure_recorder(public_id, body, principal)):
             body.source = request_body()

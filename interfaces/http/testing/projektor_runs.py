@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 from domain.shared.errors import NotFound
 from domain.testing.run import is_public_id
 from interfaces.http.auth import require_user
+from interfaces.http.testing import deferred
 from interfaces.http.testing.common import (
     case_view,
     instant,
@@ -84,17 +85,26 @@ class ResultsStatus(MethodView):
     def get(self, public_id: str) -> Response:
         """How processing of an upload went: SUCCESS once its run is recorded; ERROR (with the message)
         when it could not be processed (nothing of it is recorded but the failure, also listed at
-        ``/failures/recent``). Results are processed before the upload is answered."""
+        ``/failures/recent``). Results are processed before the upload is answered, unless
+        ``CODEANNALS_PROJEKTOR_ASYNC_PARSING`` is on: then RECEIVED (stored, waiting) and PROCESSING
+        (being parsed) come first."""
         try:
             _, _, run = visible_run(public_id)
         except NotFound:
             require_user()
-            failure = extra_queries.failure(store(), public_id) if is_public_id(public_id) else None
-            if failure is None:
+            if not is_public_id(public_id):
                 raise
-            return json_response({"id": public_id, "status": "ERROR",
-                                  "created_timestamp": instant(failure["created_at"]),
-                                  "error_message": failure["failure_message"]})
+            failure = extra_queries.failure(store(), public_id)
+            if failure is not None:
+                return json_response({"id": public_id, "status": "ERROR",
+                                      "created_timestamp": instant(failure["created_at"]),
+                                      "error_message": failure["failure_message"]})
+            pending = deferred.processing_of(store(), public_id)
+            if pending is None or pending["status"] == "SUCCESS":  # a run that is not the caller's to see
+                raise
+            return json_response({"id": public_id, "status": pending["status"],
+                                  "created_timestamp": instant(pending["created_at"]),
+                                  "error_message": pending.get("error_message")})
         return json_response({"id": run["public_id"], "status": "SUCCESS",
                               "created_timestamp": instant(run["created_at"]), "error_message": None})
 
