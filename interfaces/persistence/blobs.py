@@ -150,15 +150,32 @@ class PostgresBlobStore(BlobStore):
             conn.execute(self.TABLE)
 
     def put(self, source: Readable, limit: int, what: str = "the upload") -> StoredBlob:
+        # one short transaction per chunk, so a slow upload holds no connection while it waits for bytes;
+        # a blob is only ever read once an event names it, so a half-written one is never seen
         key = uuid.uuid4().hex
         digest = hashlib.sha256()
         size = 0
-        with self.pool.connection() as conn, conn.transaction():
+        try:
             for idx, data in enumerate(_chunks(source, limit, what)):
                 digest.update(data)
                 size += len(data)
-                conn.execute("INSERT INTO blob_chunks (blob_key, idx, data) VALUES (%s, %s, %s)", (key, idx, data))
+                with self.pool.connection() as conn, conn.transaction():
+                    conn.execute("INSERT INTO blob_chunks (blob_key, idx, data) VALUES (%s, %s, %s)",
+                                 (key, idx, data))
+            if size == 0:  # an empty blob is one empty chunk
+                with self.pool.connection() as conn, conn.transaction():
+                    conn.execute("INSERT INTO blob_chunks (blob_key, idx, data) VALUES (%s, 0, %s)", (key, b""))
+        except BaseException:
+            self._drop(key)
+            raise
         return StoredBlob(key, size, digest.hexdigest())
+
+    def _drop(self, key: str) -> None:
+        try:
+            with self.pool.connection() as conn, conn.transaction():
+                conn.execute("DELETE FROM blob_chunks WHERE blob_key=%s", (key,))
+        except Exception:  # the database is away; the orphaned chunks are never read
+            return
 
     def _chunk(self, key: str, idx: int) -> bytes | None:
         with self.pool.connection() as conn, conn.transaction():

@@ -78,6 +78,10 @@ def test_attachments_upload_list_download_limits_and_names(client: FlaskClient, 
     assert client.post(f"/run/{run}/attachments/a.bin", data=b"a" * 60_000, headers=headers).status_code == 200
     r = client.post(f"/run/{run}/attachments/b.bin", data=b"b" * 60_000, headers=headers)
     assert r.status_code == 413 and "per run" in r.get_json()["error_message"]
+    # an empty file is an attachment too
+    assert client.post(f"/run/{run}/attachments/empty.txt", data=b"", headers=headers).status_code == 200
+    got = client.get(f"/run/{run}/attachments/empty.txt", headers=headers)
+    assert got.status_code == 200 and got.data == b""
     # the same name again replaces (and frees the old bytes)
     assert client.post(f"/run/{run}/attachments/a.bin", data=b"c" * 10, headers=headers).status_code == 200
     assert client.get(f"/run/{run}/attachments/a.bin", headers=headers).data == b"c" * 10
@@ -91,7 +95,7 @@ def test_attachments_upload_list_download_limits_and_names(client: FlaskClient, 
     assert client.post(f"/run/{run}/attachments/..%2F..%2Fsecret", data=b"evil",
                        headers=headers).status_code == 400
     names = [a["file_name"] for a in client.get(f"/run/{run}/attachments", headers=headers).get_json()["attachments"]]
-    assert names == ["a.bin", "output.log", "screen shot (failed).png"]
+    assert names == ["a.bin", "empty.txt", "output.log", "screen shot (failed).png"]
 
     # strangers neither see nor add; no token, no upload
     stranger = api.api_token(api.register("stranger"))
@@ -104,9 +108,9 @@ def test_attachments_upload_list_download_limits_and_names(client: FlaskClient, 
     # on disk / in the database: exactly the three kept blobs
     if container.settings.backend == "sqlite":
         files = [p for p in (container.settings.data_dir / "blobs").rglob("*") if p.is_file()]
-        assert sorted(p.stat().st_size for p in files) == sorted([10, len(text), len(image)])
+        assert sorted(p.stat().st_size for p in files) == sorted([0, 10, len(text), len(image)])
     else:
-        assert container.store.scalar("SELECT COUNT(DISTINCT blob_key) AS n FROM blob_chunks") == 3
+        assert container.store.scalar("SELECT COUNT(DISTINCT blob_key) AS n FROM blob_chunks") == 4
 
     live = dump(container.runner, ["testing", "testing_extras"])
     container.runner.rebuild(["testing", "testing_extras"])
