@@ -62,5 +62,6 @@ def build_workers(container: Container) -> list[Worker]:
     """Process managers that follow the event logs and do long work (imports, analyses)."""
     from interfaces.analysis.wiring import build_analysis_worker
     from interfaces.history.worker import build_import_worker
+    from interfaces.testing.retention import build_retention_worker
 
-    return [build_import_worker(container), build_analysis_worker(container)]
+    return [build_import_worker(container), build_analysis_worker(container), build_retention_worker(container)]

@@ -18,16 +18,22 @@ event store is compacted (SQLite VACUUM / PostgreSQL VACUUM).
 
 from __future__ import annotations
 
+import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from application.testing.service import TestingApplication
-from domain.shared.errors import Invalid, NotFound
+from domain.shared.actor import SYSTEM
+from domain.shared.errors import Conflict, Invalid, NotFound
 from domain.testing.run import TestRun
 from interfaces.container import Container
 from interfaces.persistence.erase import compact, erase_streams
 from projections.projection import iso
 from projections.testing import extra_queries
+
+log = logging.getLogger("codeannals.retention")
 
 
 @dataclass
@@ -71,8 +77,11 @@ def clean_up(container: Container, retention_days: int, actor: str, now: datetim
         attachments = sum(container.blobs.delete(str(a["blob"]))
                           for a in extra_queries.attachments_of(container.store, str(run["uuid"])))
         events = erase_streams(app, streams)
-        app.record_cleanup(public_id, int(run["id"]), streams, str(run["created_at"]), retention_days,
-                           attachments + events, actor=actor)
+        try:
+            app.record_cleanup(public_id, int(run["id"]), streams, str(run["created_at"]), retention_days,
+                               attachments + events, actor=actor)
+        except Conflict:  # another process recorded it first
+            continue
         report.runs.append(public_id)
         report.attachment_bytes += attachments
         report.event_bytes += events
@@ -91,3 +100,54 @@ def compact_blobs(container: Container) -> None:
             conn.execute("VACUUM blob_chunks")
     except Exception:
         pass
+
+
+class RetentionWorker:
+    """Runs the cleanup in the background when ``CODEANNALS_TEST_RUN_RETENTION_DAYS`` is set: a first
+    pass soon after start, then every ``CODEANNALS_RETENTION_INTERVAL_SECONDS`` (default an hour).
+    Several processes may run it: a run another process removed first is skipped."""
+
+    name = "retention"
+
+    def __init__(self, container: Container, first_delay: float = 10.0,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.container = container
+        self.clock = clock
+        self.days = container.settings.test_run_retention_days
+        raw = container.settings.extra.get("CODEANNALS_RETENTION_INTERVAL_SECONDS", "")
+        self.interval = float(raw) if raw.strip() else 3600.0
+        self.first_delay = first_delay
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.passes = 0
+
+    def start(self) -> None:
+        if not self.days or self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="retention", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        delay = self.first_delay
+        while not self._stop.wait(delay):
+            delay = self.interval
+            try:
+                now = self.clock() if self.clock is not None else None
+                report = clean_up(self.container, int(self.days or 0), SYSTEM, now=now)
+                self.passes += 1
+                if report.runs:
+                    log.info("retention: removed %d test runs, %d bytes freed", len(report.runs),
+                             report.bytes_freed)
+            except Exception:
+                log.exception("retention cleanup failed; trying again later")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(30)
+            self._thread = None
+
+
+def build_retention_worker(container: Container) -> RetentionWorker:
+    return RetentionWorker(container)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
@@ -111,3 +112,33 @@ def user_uuid(container: Container, user_id: int) -> object:
 
     value = container.store.scalar("SELECT owner_uuid FROM test_runs WHERE owner_id=%s LIMIT 1", (user_id,))
     return UUID(str(value))
+
+
+def test_the_server_cleans_up_by_itself_when_retention_is_set(client: FlaskClient, api: Api,
+                                                               container: Container) -> None:
+    from dataclasses import replace
+
+    from interfaces.testing.retention import RetentionWorker
+
+    token = api.api_token(api.register("publisher"))
+    headers = {"X-PROJEKTOR-TOKEN": token}
+    gone = published_id(publish(client, token, grouped_body([junit_xml()])))
+    kept = published_id(publish(client, token, grouped_body([junit_xml()])))
+    assert client.post(f"/run/{kept}/attributes/pin", headers=headers).status_code == 200
+    off = RetentionWorker(container, first_delay=0)
+    off.start()
+    assert off._thread is None  # off by default
+    container.settings = replace(container.settings, test_run_retention_days=1)
+    worker = RetentionWorker(container, first_delay=0, clock=lambda: datetime.now(UTC) + timedelta(days=2))
+    worker.interval = 0.05
+    worker.start()
+    try:
+        deadline = datetime.now(UTC) + timedelta(seconds=60)
+        while worker.passes < 2 and datetime.now(UTC) < deadline:
+            threading.Event().wait(0.02)
+    finally:
+        worker.stop()
+    assert worker.passes >= 2
+    container.runner.catch_up()
+    assert client.get(f"/run/{gone}", headers=headers).status_code == 404
+    assert client.get(f"/run/{kept}", headers=headers).status_code == 200
