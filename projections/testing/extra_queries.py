@@ -43,15 +43,16 @@ def is_pinned(store: ReadStore, run_uuid: str) -> bool:
 
 
 def performance_timeline(store: ReadStore, viewer: Viewer, repo: str, project: str | None) -> list[Row]:
-    """Every performance result of the repository's visible main-branch runs, oldest run first."""
+    """Every performance result of the repository's visible runs (any branch, as Projektor), oldest run
+    first."""
     seen, params = viewer.clause()
     project_clause = "r.project_name IS NULL" if project is None else "r.project_name = %s"
     project_params: list[Any] = [] if project is None else [project]
     return store.fetchall(
         "SELECT r.public_id, r.created_at, p.name, p.request_count, p.requests_per_second, p.average, p.maximum, "
         "p.p95 FROM test_run_performance p JOIN test_runs r ON r.uuid = p.run_uuid "
-        f"WHERE r.repo = %s AND {project_clause} AND r.is_main_branch = %s AND NOT r.canceled AND {seen} "
-        "ORDER BY r.id, p.idx", (repo, *project_params, True, *params))
+        f"WHERE r.repo = %s AND {project_clause} AND NOT r.canceled AND {seen} "
+        "ORDER BY r.id, p.idx", (repo, *project_params, *params))
 
 
 def recent_failures(store: ReadStore, count: int) -> list[Row]:

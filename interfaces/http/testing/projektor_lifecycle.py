@@ -87,7 +87,7 @@ class PerformanceTimeline(MethodView):
     @blp.response(200, PerformanceTimelineSchema)
     @blp.alt_response(204, description="No performance results")
     def get(self, org: str, repo: str) -> Response:
-        """Each performance test's results over the repository's main-branch runs, oldest first."""
+        """Each performance test's results over the repository's runs (any branch), oldest first."""
         return performance_timeline(org, repo, None)
 
 
