@@ -8,6 +8,7 @@ from typing import Protocol, TypeVar
 from application.identity.service import IdentityApplication
 from application.shared.base import ContextApplication
 from interfaces.contexts import build_applications, build_projections, build_workers
+from interfaces.persistence.blobs import BlobStore, build_blob_store
 from interfaces.persistence.schema_lock import schema_lock
 from interfaces.persistence.storage_lock import StorageLock
 from interfaces.settings import Settings
@@ -42,6 +43,7 @@ class Container:
             if settings.backend == "postgres"
             else SQLiteReadStore(settings.data_dir / "readmodels.sqlite")
         )
+        self.blobs: BlobStore = build_blob_store(settings, self.store)
         self.runner = ProjectionRunner(
             self.applications, build_projections(tuple(self.applications)), self.store
         )

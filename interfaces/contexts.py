@@ -23,6 +23,7 @@ from projections.history.history import HistoryProjection
 from projections.identity.users import UsersProjection
 from projections.projection import Projection
 from projections.projects.projects import ProjectsProjection
+from projections.testing.extras import TestRunExtrasProjection
 from projections.testing.runs import TestRunsProjection
 
 if TYPE_CHECKING:
@@ -51,6 +52,7 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         HistoryProjection(),
         BuildsProjection(),
         TestRunsProjection(),
+        TestRunExtrasProjection(),
         AnalysisProjection(),
         AuditProjection(application_names),
     ]
@@ -60,5 +62,6 @@ def build_workers(container: Container) -> list[Worker]:
     """Process managers that follow the event logs and do long work (imports, analyses)."""
     from interfaces.analysis.wiring import build_analysis_worker
     from interfaces.history.worker import build_import_worker
+    from interfaces.testing.retention import build_retention_worker
 
-    return [build_import_worker(container), build_analysis_worker(container)]
+    return [build_import_worker(container), build_analysis_worker(container), build_retention_worker(container)]

@@ -92,6 +92,11 @@ class Settings:
     login_failures_per_address: int = 50
     login_window_seconds: int = 600
     public_test_results: bool = True
+    attachment_max_bytes: int = 50 * 1024 * 1024
+    attachment_max_run_bytes: int = 200 * 1024 * 1024
+    test_run_retention_days: int | None = None
+    projektor_messages: tuple[str, ...] = ()
+    projektor_async_parsing: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -118,6 +123,12 @@ class Settings:
             login_failures_per_address=_int(env, "CODEANNALS_LOGIN_FAILURES_PER_ADDRESS", 50),
             login_window_seconds=_int(env, "CODEANNALS_LOGIN_WINDOW_SECONDS", 600),
             public_test_results=_bool(env, "CODEANNALS_PUBLIC_TEST_RESULTS", True),
+            attachment_max_bytes=_int(env, "CODEANNALS_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024),
+            attachment_max_run_bytes=_int(env, "CODEANNALS_ATTACHMENT_MAX_RUN_BYTES", 200 * 1024 * 1024),
+            test_run_retention_days=_int(env, "CODEANNALS_TEST_RUN_RETENTION_DAYS", 0) or None,
+            projektor_async_parsing=_bool(env, "CODEANNALS_PROJEKTOR_ASYNC_PARSING", False),
+            projektor_messages=tuple(m.strip() for m in env.get("CODEANNALS_PROJEKTOR_MESSAGES", "").split("|")
+                                     if m.strip()),
             extra={k: v for k, v in env.items() if k.startswith("CODEANNALS_")},
         )
 

@@ -27,8 +27,10 @@ from eventsourcing.persistence import IntegrityError
 
 from application.shared.base import ContextApplication
 from domain.shared.errors import Conflict, Invalid, NotFound
+from domain.testing.attachments import AttachmentLimits, StoredAttachment
 from domain.testing.coverage import CoverageReport
-from domain.testing.run import RunGroup, TestRun, is_public_id, new_public_id
+from domain.testing.performance import PerformanceResult
+from domain.testing.run import CleanedUpRun, ProcessingFailure, RunGroup, TestRun, is_public_id, new_public_id
 from domain.testing.upload import ResultsUpload
 
 SNAPSHOT_AFTER_EVENTS = 8  # a save that adds this many events to a run also stores a snapshot of it
@@ -57,6 +59,23 @@ class RunFacts:
     build_key: str | None = None
     environment: str | None = None
     project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What an upload holds besides results and coverage: k6 performance results, code-quality files
+    ({file_name, group_name, contents}) and notes about parts that were left out."""
+
+    performance: tuple[PerformanceResult, ...] = ()
+    quality: tuple[dict[str, Any], ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.performance and not self.quality
+
+
+NO_EXTRAS = Extras()
 
 
 @dataclass(frozen=True)
@@ -97,34 +116,39 @@ class TestingApplication(ContextApplication):
 
     @staticmethod
     def _record_into(run: TestRun, results: ResultsUpload | None, wall_clock_ms: float | None,
-                coverage: Sequence[CoverageReport], actor: str) -> tuple[str, ...]:
+                coverage: Sequence[CoverageReport], actor: str, extras: Extras = NO_EXTRAS) -> tuple[str, ...]:
         if results is not None:
             run.record_results(results, wall_clock_ms, actor=actor)
-        return tuple(run.record_coverage(report, actor=actor) for report in coverage)
+        names = tuple(run.record_coverage(report, actor=actor) for report in coverage)
+        run.record_performance(list(extras.performance), actor=actor)
+        run.record_code_quality(list(extras.quality), actor=actor)
+        run.note(list(extras.notes), actor=actor)
+        return names
 
     def publish(self, public_id: str, publisher: Publisher, facts: RunFacts, results: ResultsUpload | None,
                 coverage: Sequence[CoverageReport] = (), wall_clock_ms: float | None = None,
-                *, actor: str) -> Published:
+                *, actor: str, extras: Extras = NO_EXTRAS) -> Published:
         """Record a new run, or append to the publisher's run of the same repository and group."""
-        if results is None and not coverage:
-            raise Invalid("nothing to publish: no test results and no coverage")
+        if results is None and not coverage and extras.empty:
+            raise Invalid("nothing to publish: no test results, no coverage, no performance or quality results")
         for attempt in range(4):
             try:
-                return self._publish(public_id, publisher, facts, results, coverage, wall_clock_ms, actor)
+                return self._publish(public_id, publisher, facts, results, coverage, wall_clock_ms, actor, extras)
             except Conflict as exc:
                 if not _is_race(exc) or attempt == 3:
                     raise
         raise AssertionError("unreachable")
 
     def _publish(self, public_id: str, publisher: Publisher, facts: RunFacts, results: ResultsUpload | None,
-                 coverage: Sequence[CoverageReport], wall_clock_ms: float | None, actor: str) -> Published:
+                 coverage: Sequence[CoverageReport], wall_clock_ms: float | None, actor: str,
+                 extras: Extras) -> Published:
         group_key = None
         if facts.group and facts.repo:
             group_key = RunGroup.create_id(publisher.uuid, facts.repo, facts.group)
             group: RunGroup | None = self.find_aggregate(group_key)
             if group is not None:
                 run: TestRun = self.get_aggregate(group.run_id, "test run")
-                names = self._record_into(run, results, wall_clock_ms, coverage, actor)
+                names = self._record_into(run, results, wall_clock_ms, coverage, actor, extras)
                 self._save_run(run)
                 return Published(run.public_id, created=False, coverage_groups=names)
         run = TestRun.start(
@@ -134,7 +158,7 @@ class TestingApplication(ContextApplication):
             pull_request_number=facts.pull_request_number, ci=facts.ci, group=facts.group,
             build_key=facts.build_key, environment=facts.environment, project_id=facts.project_id, actor=actor,
         )
-        names = self._record_into(run, results, wall_clock_ms, coverage, actor)
+        names = self._record_into(run, results, wall_clock_ms, coverage, actor, extras)
         index = None
         if group_key is not None and run.repo and run.group:
             index = RunGroup(owner=publisher.uuid, repo=run.repo, group=run.group, run_id=run.id, actor=actor)
@@ -167,3 +191,55 @@ class TestingApplication(ContextApplication):
             except Conflict as exc:
                 if not _is_race(exc) or attempt == 3:
                     raise
+
+    # --- attachments, pins, failures -------------------------------------------------------------
+    def _retrying(self, public_id: str, change: Any) -> Any:
+        """Load the run, apply ``change``, save; again when a concurrent save came first."""
+        for attempt in range(8):
+            try:
+                run = self.run(public_id)
+                answer = change(run)
+                if run.pending_events:
+                    self.save(run)
+                return answer
+            except Conflict as exc:
+                if not _is_race(exc) or attempt == 7:
+                    raise
+        raise AssertionError("unreachable")
+
+    def add_attachment(self, public_id: str, attachment: StoredAttachment, limits: AttachmentLimits,
+                       actor: str) -> str | None:
+        """Record an attachment whose bytes are stored already; answers the blob it replaced (if any)."""
+        result: str | None = self._retrying(public_id, lambda run: run.add_attachment(attachment, limits, actor))
+        return result
+
+    def pin(self, public_id: str, pinned: bool, actor: str) -> None:
+        self._retrying(public_id, lambda run: run.pin(actor) if pinned else run.unpin(actor))
+
+    def record_failure(self, public_id: str, body_type: str, body: str, message: str, actor: str) -> None:
+        """Keep the fact that an upload with this public id could not be processed."""
+        if not is_public_id(public_id) or self.find_aggregate(ProcessingFailure.create_id(public_id)) is not None:
+            return
+        try:
+            # text the database can hold whatever was sent (PostgreSQL text cannot hold NUL)
+            self.save(ProcessingFailure(public_id=public_id, body_type=body_type, body=body.replace("\x00", "\ufffd"),
+                                        failure_message=message[:4000].replace("\x00", "\ufffd"), actor=actor))
+        except Conflict:
+            return
+
+    def streams_of(self, public_id: str) -> list[UUID]:
+        """The aggregates a run's facts live in: the run, and the group index that points at it."""
+        run = self.run(public_id)
+        streams = [run.id]
+        if run.repo and run.group:
+            streams.append(RunGroup.create_id(run.owner, run.repo, run.group))
+        return streams
+
+    def record_cleanup(self, public_id: str, run_id: int, erased: Sequence[UUID], created_at: str,
+                       retention_days: int | None, bytes_freed: int, actor: str) -> None:
+        """The fact that a run was removed (its streams are deleted by the caller)."""
+        run_uuid = TestRun.create_id(public_id)
+        self.save(CleanedUpRun(public_id=public_id, run_id=run_id, run_uuid=str(run_uuid),
+                               erased=[str(u) for u in erased],
+                               created_at=created_at, retention_days=retention_days, bytes_freed=bytes_freed,
+                               actor=actor))

@@ -26,6 +26,29 @@ SOURCE_LINK, SOURCE_SCM = "link", "scm"
 TASK_FIELDS = ("state", "started_on", "ended_on", "git_hash", "result_dir_url")
 _GIT_HASH = re.compile(r"^[0-9a-f]{7,64}$")
 _SRPM = re.compile(r"^(?P<name>.+)-(?P<version>[^-]+)-(?P<release>[^-]+)\.src\.rpm$")
+SOURCE_UPLOAD = "upload"
+MAX_PACKAGES = 1000
+_RPM_PART = re.compile(r"^[A-Za-z0-9._+~^:-]{1,255}$")
+_SRPM_FILE = re.compile(r"^[A-Za-z0-9._+~^-]{1,255}\.src\.rpm$")
+PACKAGE_FIELDS = ("name", "version", "release", "arch")
+
+
+def check_packages(value: object) -> list[dict[str, str]]:
+    """Built packages as an agent reports them: ``[{"name", "version", "release", "arch"}]``."""
+    if not isinstance(value, list):
+        raise Invalid("built_packages must be a list of {name, version, release, arch}")
+    if len(value) > MAX_PACKAGES:
+        raise Invalid(f"at most {MAX_PACKAGES} built packages per task")
+    out: list[dict[str, str]] = []
+    for i, item in enumerate(value):
+        if not isinstance(item, dict) or set(item) != set(PACKAGE_FIELDS):
+            raise Invalid(f"built_packages[{i}] must have exactly name, version, release and arch")
+        for key in PACKAGE_FIELDS:
+            text = item[key]
+            if not isinstance(text, str) or not _RPM_PART.match(text):
+                raise Invalid(f"built_packages[{i}].{key} must be an RPM {key} (letters, digits, . _ + ~ ^ : -)")
+        out.append({key: str(item[key]) for key in PACKAGE_FIELDS})
+    return out
 
 
 def check_http_url(field_name: str, value: object) -> str:
@@ -88,6 +111,15 @@ class BuildSource:
         return BuildSource(SOURCE_LINK, {"url": url}, None, name, version)
 
     @staticmethod
+    def from_upload(file_name: object, blob: str, size: int, sha256: str) -> BuildSource:
+        """An uploaded SRPM (Copr's ``create_from_file``): its bytes are in the blob store under ``blob``."""
+        if not isinstance(file_name, str) or not _SRPM_FILE.match(file_name):
+            raise Invalid("the uploaded file must be an SRPM named like name-version-release.src.rpm")
+        name, version = package_of(f"https://upload.invalid/{file_name}")
+        return BuildSource(SOURCE_UPLOAD, {"pkg": file_name, "blob": blob, "size": size, "sha256": sha256},
+                           None, name, version)
+
+    @staticmethod
     def from_commit(git_hash: object, clone_url: str) -> BuildSource:
         """A commit of the project's repository (``clone_url``, its vcsUrl): a project without one has none."""
         commit = check_git_hash(git_hash)
@@ -121,6 +153,13 @@ class Build(Aggregate):
         ended_on: int | None
         git_hash: str | None
         result_dir_url: str | None
+        actor: str
+
+    class PackagesReported(Aggregate.Event):
+        """The packages a task built (name, version, release, arch each)."""
+
+        chroot: str
+        packages: list[dict[str, str]]
         actor: str
 
     class Canceled(Aggregate.Event):
@@ -207,6 +246,14 @@ class Build(Aggregate):
         task = self.tasks.get(chroot)
         if task is None:
             raise NotFound(f"no task in chroot {chroot}", chroot_name=chroot)
+        if "built_packages" in report:
+            packages = check_packages(report["built_packages"])
+            report = {k: v for k, v in report.items() if k != "built_packages"}
+            changed = self.report_task(chroot, report, now, actor) if "state" in report else False
+            if packages != self.packages.get(chroot, []):
+                self._packages_reported(chroot=chroot, packages=packages, actor=actor)
+                changed = True
+            return changed
         unknown = set(report) - set(TASK_FIELDS)
         if unknown:
             raise Invalid(f"unknown build task fields: {', '.join(sorted(unknown))}")
@@ -243,6 +290,19 @@ class Build(Aggregate):
                        git_hash: str | None, result_dir_url: str | None, actor: str) -> None:
         self.tasks[chroot] = {"state": state, "started_on": started_on, "ended_on": ended_on,
                               "git_hash": git_hash, "result_dir_url": result_dir_url}
+
+    @property
+    def packages(self) -> dict[str, list[dict[str, str]]]:
+        """chroot -> the packages its task built (builds snapshotted before packages have none)."""
+        found: dict[str, list[dict[str, str]]] | None = getattr(self, "_packages", None)
+        if found is None:
+            found = {}
+            self._packages = found
+        return found
+
+    @event(PackagesReported)
+    def _packages_reported(self, chroot: str, packages: list[dict[str, str]], actor: str) -> None:
+        self.packages[chroot] = packages
 
     # --- cancel and delete ----------------------------------------------------------------------
     def cancel(self, now: int, actor: str) -> bool:

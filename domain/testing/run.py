@@ -26,9 +26,11 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.errors import Invalid, Unprocessable
+from domain.shared.errors import Invalid, TooLarge, Unprocessable
 from domain.shared.ids import index_id
+from domain.testing.attachments import AttachmentLimits, StoredAttachment
 from domain.testing.coverage import CoverageReport
+from domain.testing.performance import PerformanceResult
 from domain.testing.upload import FILE_BATCH, ResultsUpload, file_batches
 
 PUBLIC_ID_ALPHABET = string.ascii_uppercase + string.digits
@@ -138,6 +140,38 @@ class TestRun(Aggregate):
         actor: str
 
     class Canceled(Aggregate.Event):
+        actor: str
+
+    class AttachmentAdded(Aggregate.Event):
+        """An attachment's facts; its bytes are in the blob store under ``blob``."""
+
+        name: str
+        blob: str
+        size: int
+        sha256: str
+        content_type: str
+        replaced_blob: str | None
+        actor: str
+
+    class PerformanceRecorded(Aggregate.Event):
+        results: list[dict[str, Any]]
+        actor: str
+
+    class CodeQualityRecorded(Aggregate.Event):
+        first: int  # 1-based index of the first report
+        reports: list[dict[str, Any]]  # {file_name, group_name, contents}
+        actor: str
+
+    class Noted(Aggregate.Event):
+        """Things worth telling whoever reads the run (parts of an upload that were left out)."""
+
+        messages: list[str]
+        actor: str
+
+    class Pinned(Aggregate.Event):
+        actor: str
+
+    class Unpinned(Aggregate.Event):
         actor: str
 
     @staticmethod
@@ -294,6 +328,94 @@ class TestRun(Aggregate):
     def _canceled(self, actor: str) -> None:
         self.canceled = True
 
+    # --- attachments ---------------------------------------------------------------------------
+    # (runs snapshotted before attachments existed have none of these attributes: read with defaults)
+    @property
+    def attachments(self) -> dict[str, list[Any]]:
+        """name -> [blob key, size]."""
+        found: dict[str, list[Any]] | None = getattr(self, "_attachments", None)
+        if found is None:
+            found = {}
+            self._attachments = found
+        return found
+
+    @property
+    def attachment_bytes(self) -> int:
+        return sum(int(size) for _, size in self.attachments.values())
+
+    def add_attachment(self, attachment: StoredAttachment, limits: AttachmentLimits, actor: str) -> str | None:
+        """Record an attachment (replacing one of the same name); answers the replaced blob's key."""
+        self._open()
+        previous = self.attachments.get(attachment.name)
+        used = self.attachment_bytes - (int(previous[1]) if previous else 0)
+        if attachment.size > limits.max_file_bytes:
+            raise TooLarge(f"attachment {attachment.name} is larger than the limit of {limits.max_file_bytes} bytes",
+                           error="ATTACHMENT_TOO_LARGE")
+        if used + attachment.size > limits.max_run_bytes:
+            raise TooLarge(f"the run's attachments would exceed the limit of {limits.max_run_bytes} bytes per run",
+                           error="ATTACHMENT_TOO_LARGE")
+        replaced = str(previous[0]) if previous else None
+        self._attachment_added(name=attachment.name, blob=attachment.blob, size=attachment.size,
+                               sha256=attachment.sha256, content_type=attachment.content_type,
+                               replaced_blob=replaced, actor=actor)
+        return replaced
+
+    @event(AttachmentAdded)
+    def _attachment_added(self, name: str, blob: str, size: int, sha256: str, content_type: str,
+                          replaced_blob: str | None, actor: str) -> None:
+        self.attachments[name] = [blob, size]
+
+    # --- performance, code quality, messages -------------------------------------------------------
+    def record_performance(self, results: list[PerformanceResult], actor: str) -> None:
+        self._open()
+        if results:
+            self._performance_recorded(results=[{
+                "name": r.name, "request_count": r.request_count, "requests_per_second": r.requests_per_second,
+                "average": r.average, "maximum": r.maximum, "p95": r.p95} for r in results], actor=actor)
+
+    @event(PerformanceRecorded)
+    def _performance_recorded(self, results: list[dict[str, Any]], actor: str) -> None:
+        pass
+
+    def record_code_quality(self, reports: list[dict[str, Any]], actor: str) -> None:
+        self._open()
+        if reports:
+            first = getattr(self, "quality_reports", 0) + 1
+            self._code_quality_recorded(first=first, reports=reports, actor=actor)
+
+    @event(CodeQualityRecorded)
+    def _code_quality_recorded(self, first: int, reports: list[dict[str, Any]], actor: str) -> None:
+        self.quality_reports = first - 1 + len(reports)
+
+    def note(self, messages: list[str], actor: str) -> None:
+        if messages:
+            self._noted(messages=[m[:MAX_TEXT].replace("\x00", "\ufffd") for m in messages], actor=actor)
+
+    @event(Noted)
+    def _noted(self, messages: list[str], actor: str) -> None:
+        pass
+
+    # --- pinning (pinned runs are kept by the retention cleanup) -----------------------------------
+    @property
+    def pinned(self) -> bool:
+        return bool(getattr(self, "_pinned", False))
+
+    def pin(self, actor: str) -> None:
+        if not self.pinned:
+            self._pinned_event(actor=actor)
+
+    def unpin(self, actor: str) -> None:
+        if self.pinned:
+            self._unpinned_event(actor=actor)
+
+    @event(Pinned)
+    def _pinned_event(self, actor: str) -> None:
+        self._pinned = True
+
+    @event(Unpinned)
+    def _unpinned_event(self, actor: str) -> None:
+        self._pinned = False
+
     @property
     def status(self) -> str:
         if self.canceled:
@@ -323,3 +445,51 @@ class RunGroup(Aggregate):
         self.repo = repo
         self.group = group
         self.run_id = run_id
+
+
+class CleanedUpRun(Aggregate):
+    """The fact that a run was removed by the retention cleanup: who, when, and what was erased.
+
+    The run's own events (and its group's) are deleted from the event store by the cleanup; this
+    aggregate, with its own id, keeps the fact. ``erased`` names the aggregates whose streams were
+    deleted, so read models drop what they hold of them (a rebuild never sees them)."""
+
+    class RunCleanedUp(Aggregate.Created):
+        public_id: str
+        run_id: int
+        run_uuid: str
+        erased: list[str]
+        created_at: str
+        retention_days: int | None
+        bytes_freed: int
+        actor: str
+
+    @staticmethod
+    def create_id(public_id: str) -> UUID:
+        return index_id("test-run-cleaned-up", public_id)
+
+    @event(RunCleanedUp)
+    def __init__(self, public_id: str, run_id: int, run_uuid: str, erased: list[str], created_at: str,
+                 retention_days: int | None, bytes_freed: int, actor: str) -> None:
+        self.public_id = public_id
+        self.bytes_freed = bytes_freed
+
+
+class ProcessingFailure(Aggregate):
+    """An upload that could not be processed (Projektor's results processing failure): its error, the
+    start of its body and what kind of body it was. Nothing else of it is recorded."""
+
+    class Failed(Aggregate.Created):
+        public_id: str
+        body_type: str  # TEST_RESULTS or COVERAGE
+        body: str
+        failure_message: str
+        actor: str
+
+    @staticmethod
+    def create_id(public_id: str) -> UUID:
+        return index_id("test-run-processing-failure", public_id)
+
+    @event(Failed)
+    def __init__(self, public_id: str, body_type: str, body: str, failure_message: str, actor: str) -> None:
+        self.public_id = public_id

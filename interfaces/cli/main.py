@@ -16,6 +16,7 @@ import click
 
 from interfaces.cli.analyze import analyze
 from interfaces.cli.chroots import chroots
+from interfaces.cli.cleanup import cleanup
 from interfaces.cli.common import existing_settings
 from interfaces.container import Container
 from interfaces.settings import Settings
@@ -181,6 +182,7 @@ def events(aggregate: str | None, type_name: str | None, since: str | None, appl
 main.add_command(chroots)
 
 main.add_command(analyze)
+main.add_command(cleanup)
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,9 @@ def all_blueprints() -> list[Blueprint]:
     from interfaces.http.testing import (
         badges,
         commit_runs,
+        projektor_attachments,
         projektor_coverage,
+        projektor_lifecycle,
         projektor_publish,
         projektor_repo,
         projektor_runs,
@@ -28,5 +30,5 @@ def all_blueprints() -> list[Blueprint]:
             branches.blp, commits.blp, files.blp, contributors.blp, critical_files.blp, imports.blp,
             root.blp, copr_projects.blp, chroots.blp, builds.blp, build_tasks.blp, mock_chroots.blp,
             projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
-            testery_runs.blp, commit_runs.blp,
+            testery_runs.blp, commit_runs.blp, projektor_attachments.blp, projektor_lifecycle.blp,
             jobs.blp, metrics.blp]

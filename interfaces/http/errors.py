@@ -39,7 +39,7 @@ STATUS: dict[type[DomainError], int] = {
     Unavailable: 503,
 }
 
-PROJEKTOR_PREFIXES = ("/groupedResults", "/results", "/run/", "/repo/", "/api/v1/", "/tests/")
+PROJEKTOR_PREFIXES = ("/groupedResults", "/results", "/run/", "/repo/", "/api/v1/", "/tests/", "/failures/")
 TESTERY_PREFIXES = ("/api/test-runs", "/api/account", "/api/environments")
 
 

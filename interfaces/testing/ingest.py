@@ -11,12 +11,14 @@ parser's message; an upload over a limit becomes :class:`TooLarge`.
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from domain.shared.errors import Invalid, TooLarge
 from domain.testing.coverage import CoverageReport
+from domain.testing.performance import PerformanceResult, from_k6_summary
 from domain.testing.upload import PARSE_LIMITS, ResultsCollector, ResultsUpload, UploadLimits
 from interfaces.testing.json_stream import JsonReader, StringStream
 from interfaces.testing.parsers import ReportError, iter_junit, parse_coverage
@@ -63,6 +65,14 @@ class GroupedResults:
     coverage: list[CoverageReport] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     wall_clock_ms: float | None = None
+    performance: list[PerformanceResult] = field(default_factory=list)
+    quality: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+PERFORMANCE_BLOB_LIMIT = 16 * 1024 * 1024  # one k6 summary (they are kilobytes)
+QUALITY_FILE_LIMIT = 16 * 1024 * 1024  # one code-quality file's contents
+MAX_EXTRA_FILES = 1000
 
 
 def _optional_text(reader: JsonReader, key: str) -> str | None:
@@ -74,8 +84,10 @@ def _optional_text(reader: JsonReader, key: str) -> str | None:
 
 def read_grouped_results(source: Readable, limits: UploadLimits = UploadLimits()) -> GroupedResults:
     """Projektor's grouped results: ``groupedTestSuites``, ``coverageFiles``, ``metadata`` and
-    ``wallClockDuration`` (seconds); other fields (performance results, code quality files) are
-    skipped. Keys may come in any order."""
+    ``wallClockDuration`` (seconds), ``performanceResults`` ([{name, resultsBlob}], k6 summaries) and
+    ``codeQualityFiles`` ([{contents, fileName, groupName}]); other fields are skipped. Keys may
+    come in any order. A performance result k6 could not have written is left out with a note (as
+    Projektor does), not refused."""
     reader = JsonReader(source, "grouped results")
     if reader.peek() != "{":
         raise reader.error("the body must be a JSON object")
@@ -104,7 +116,13 @@ def read_grouped_results(source: Readable, limits: UploadLimits = UploadLimits()
                 out.metadata = metadata or {}
             elif key == "wallClockDuration":
                 out.wall_clock_ms = _seconds_as_ms(reader.read_value(1000))
-            elif key in ("groupedTestSuites", "coverageFiles"):
+            elif key == "performanceResults" and reader.peek() == "[":
+                for _ in reader.items():
+                    _read_performance(reader, out)
+            elif key == "codeQualityFiles" and reader.peek() == "[":
+                for _ in reader.items():
+                    _read_quality(reader, out)
+            elif key in ("groupedTestSuites", "coverageFiles", "performanceResults", "codeQualityFiles"):
                 if reader.read_value(1000) is not None:
                     raise Invalid(f"{key} must be an array")
             else:
@@ -115,6 +133,60 @@ def read_grouped_results(source: Readable, limits: UploadLimits = UploadLimits()
     if any_results:
         out.results = collector.finish()
     return out
+
+
+def _read_performance(reader: JsonReader, out: GroupedResults) -> None:
+    if reader.peek() != "{":
+        raise reader.error("each of performanceResults must be an object")
+    if len(out.performance) + len(out.notes) >= MAX_EXTRA_FILES:
+        raise TooLarge(f"too many performance results in one upload (more than {MAX_EXTRA_FILES})")
+    name: Any = None
+    blob: Any = None
+    for key in reader.members():
+        if key == "name":
+            name = _optional_text(reader, key)
+        elif key == "resultsBlob":
+            blob = reader.read_value(PERFORMANCE_BLOB_LIMIT)
+        else:
+            reader.skip_value()
+    label = name or f"performance result {len(out.performance) + 1}"
+    try:
+        if not isinstance(blob, str):
+            raise Invalid(f"performance result {label}: resultsBlob must be a string")
+        try:
+            summary = json.loads(blob)
+        except ValueError as exc:
+            raise Invalid(f"performance result {label}: not JSON ({exc})") from None
+        out.performance.append(from_k6_summary(label, summary))
+    except Invalid as exc:
+        out.notes.append(f"{exc.message}; left out")
+
+
+def _read_quality(reader: JsonReader, out: GroupedResults) -> None:
+    if reader.peek() != "{":
+        raise reader.error("each of codeQualityFiles must be an object")
+    if len(out.quality) >= MAX_EXTRA_FILES:
+        raise TooLarge(f"too many code-quality files in one upload (more than {MAX_EXTRA_FILES})")
+    report: dict[str, Any] = {"file_name": None, "group_name": None, "contents": None}
+    for key in reader.members():
+        if key == "contents":
+            contents = reader.read_value(QUALITY_FILE_LIMIT)
+            if contents is not None and not isinstance(contents, str):
+                raise Invalid("codeQualityFiles: contents must be a string")
+            if contents is not None and "\x00" in contents:
+                raise Invalid("codeQualityFiles: contents must be text (no NUL characters)")
+            report["contents"] = contents
+        elif key in ("fileName", "groupName"):
+            value = _optional_text(reader, key)
+            if value is not None and (len(value) > 1000 or any(ord(c) < 0x20 for c in value)):
+                raise Invalid(f"codeQualityFiles: {key} must be a short line of text")
+            report["file_name" if key == "fileName" else "group_name"] = value
+        else:
+            reader.skip_value()
+    if report["contents"] is None:
+        raise Invalid("codeQualityFiles: each needs its contents")
+    report["file_name"] = report["file_name"] or f"quality-{len(out.quality) + 1}.txt"
+    out.quality.append(report)
 
 
 def _seconds_as_ms(value: Any) -> float | None:

@@ -81,6 +81,10 @@ class AuditProjection(Projection):
         self.follows = applications
 
     def apply_any(self, tx: Tx, envelope: Envelope) -> None:
+        # a fact that names the aggregates whose streams were erased (retention) removes their rows
+        for aggregate_id in getattr(envelope.event, "erased", None) or ():
+            tx.write("DELETE FROM audit_events WHERE application=%s AND aggregate_id=%s",
+                     (envelope.application, str(aggregate_id)))
         row = audit_row(envelope.application, envelope.position, envelope.event)
         tx.write(
             "INSERT INTO audit_events (application, position, aggregate_id, aggregate_version, event_type, "

@@ -38,6 +38,10 @@ class BuildsProjection(Projection):
         "build_tasks": """CREATE TABLE build_tasks (
             build_id BIGINT NOT NULL, chroot_name TEXT NOT NULL, state TEXT NOT NULL, started_on BIGINT,
             ended_on BIGINT, git_hash TEXT, result_dir_url TEXT, PRIMARY KEY (build_id, chroot_name))""",
+        "build_packages": """CREATE TABLE build_packages (
+            build_id BIGINT NOT NULL, chroot_name TEXT NOT NULL, idx BIGINT NOT NULL, name TEXT NOT NULL,
+            version TEXT NOT NULL, release TEXT NOT NULL, arch TEXT NOT NULL,
+            PRIMARY KEY (build_id, chroot_name, idx))""",
     }
     indexes = [
         "CREATE INDEX builds_project ON builds (project_id, id)",
@@ -147,6 +151,18 @@ class BuildsProjection(Projection):
         canceled = bool(tx.scalar("SELECT canceled FROM builds WHERE id=%s", (build_id,)))
         self._derive_state(tx, build_id, canceled)
 
+    @handles(Build.PackagesReported)
+    def packages_reported(self, tx: Tx, e: Envelope) -> None:
+        build_id = self._build_id(tx, e)
+        if build_id is None:
+            return
+        ev = e.event
+        tx.write("DELETE FROM build_packages WHERE build_id=%s AND chroot_name=%s", (build_id, ev.chroot))
+        for idx, p in enumerate(ev.packages, start=1):
+            tx.write("INSERT INTO build_packages (build_id, chroot_name, idx, name, version, release, arch) "
+                     "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                     (build_id, ev.chroot, idx, p["name"], p["version"], p["release"], p["arch"]))
+
     @handles(Build.Canceled)
     def build_canceled(self, tx: Tx, e: Envelope) -> None:
         build_id = self._build_id(tx, e)
@@ -163,4 +179,5 @@ class BuildsProjection(Projection):
     def build_deleted(self, tx: Tx, e: Envelope) -> None:
         build_id = self._build_id(tx, e)
         tx.write("DELETE FROM build_tasks WHERE build_id=%s", (build_id,))
+        tx.write("DELETE FROM build_packages WHERE build_id=%s", (build_id,))
         tx.write("DELETE FROM builds WHERE id=%s", (build_id,))

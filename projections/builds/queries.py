@@ -227,3 +227,17 @@ def build_task(store: ReadStore, build_id: int, chroot: str) -> Row | None:
         "JOIN projects p ON p.id = b.project_id WHERE t.build_id=%s AND t.chroot_name=%s",
         (build_id, chroot),
     )
+
+
+def packages_of(store: ReadStore, build_ids: list[int]) -> dict[int, list[Row]]:
+    """The packages each build's tasks built, by build: chroot, then as reported."""
+    if not build_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(build_ids))
+    rows = store.fetchall(
+        f"SELECT build_id, chroot_name, name, version, release, arch FROM build_packages WHERE build_id IN ({marks}) "
+        "ORDER BY build_id, chroot_name, idx", tuple(build_ids))
+    out: dict[int, list[Row]] = {}
+    for row in rows:
+        out.setdefault(int(row["build_id"]), []).append(row)
+    return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from domain.testing.run import TestRun
+from domain.testing.run import CleanedUpRun, TestRun
 from projections.projection import Envelope, Projection, handles
 from projections.store import Tx
 
@@ -201,3 +201,12 @@ class TestRunsProjection(Projection):
         tx.write("UPDATE test_runs SET canceled=%s, updated_at=%s WHERE uuid=%s",
                  (True, e.occurred_at, str(e.event.originator_id)))
 
+
+    @handles(CleanedUpRun.RunCleanedUp)
+    def cleaned_up(self, tx: Tx, e: Envelope) -> None:
+        """A run removed by the retention cleanup: every row of it goes."""
+        run_id = int(e.event.run_id)
+        for table in ("test_cases", "test_suites", "coverage_files", "coverage_reports"):
+            tx.write(f"DELETE FROM {table} WHERE run_id=%s", (run_id,))
+        tx.write("DELETE FROM test_runs WHERE id=%s", (run_id,))
+        self._ids.pop(str(e.event.run_uuid), None)

@@ -55,6 +55,7 @@ def test_a_build_from_an_srpm_url(client: FlaskClient, copr: Copr) -> None:
             "submitted_on": submitted_on, "enable_net": False, "source_type": "link",
             "source_metadata": {"url": SRPM},
         },
+        "packages": [],
         "_links": build_links(build_id, project_id),
     }
     assert list(body["build"]) == BUILD_FIELDS
@@ -129,9 +130,10 @@ def test_submitting_is_checked(client: FlaskClient, api: Api, copr: Copr) -> Non
         r = client.post("/api_2/builds", json=body, headers=alice.auth)
         assert r.status_code == 400, body
         assert message in r.get_json()["message"], (body, r.get_json())
-    upload = {"metadata": json.dumps({"project_id": project_id}), "srpm": (io.BytesIO(b"rpm"), "hello.src.rpm")}
+    # an upload (create_from_file) of a file that is not an SRPM is refused; uploads: tests/builds/test_copr_upload.py
+    upload = {"metadata": json.dumps({"project_id": project_id}), "srpm": (io.BytesIO(b"rpm"), "hello.tar.gz")}
     r = client.post("/api_2/builds", data=upload, content_type="multipart/form-data", headers=alice.auth)
-    assert r.status_code == 400 and "srpm_url" in r.get_json()["message"]
+    assert r.status_code == 400 and "SRPM" in r.get_json()["message"]
     assert len(copr.get("/api_2/builds")["builds"]) == 1  # only the member's
 
 

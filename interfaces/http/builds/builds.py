@@ -5,15 +5,17 @@ canceling need the project's MEMBER role, deleting its ADMIN role (or being the 
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask.views import MethodView
+from marshmallow import ValidationError
 
 from application.builds.service import Submitter
-from domain.builds.build import BuildSource
+from domain.builds.build import SOURCE_UPLOAD, BuildSource
 from domain.shared.errors import Forbidden, Invalid, NotFound
 from interfaces.http.auth import require_user
 from interfaces.http.builds.common import (
@@ -45,6 +47,7 @@ from interfaces.http.builds.schemas import (
     CoprBuildUpdateSchema,
 )
 from interfaces.http.operations import public
+from interfaces.persistence.blobs import BlobStore
 from projections.builds import queries
 from projections.identity import queries as identity_queries
 
@@ -53,9 +56,48 @@ LOCATION = {"Location": {"description": "absolute URL of the build", "schema": {
 
 
 @blp.before_request
-def refuse_uploads() -> None:
+def srpm_uploads() -> Response | None:
+    """Copr's ``create_from_file``: a multipart POST to /builds (``metadata`` JSON and the ``srpm`` file)."""
     if request.method == "POST" and request.mimetype == "multipart/form-data":
-        raise Invalid("uploading an SRPM is not supported: give its URL as srpm_url (or a commit as git_hash)")
+        if request.path.rstrip("/") != f"{API}/builds":
+            raise Invalid("multipart bodies are only taken by POST /api_2/builds (an SRPM upload)")
+        return submit_upload()
+    return None
+
+
+def submit_upload() -> Response:
+    """Submit a build of an uploaded SRPM: its bytes go to the blob store (streamed, at most the request
+    limit), the build records its file name, size, SHA-256 and blob key, and links to a download."""
+    try:
+        metadata = json.loads(request.form.get("metadata") or "")
+    except ValueError:
+        raise Invalid("an SRPM upload needs a metadata part with JSON: project_id, chroots, enable_net") from None
+    if not isinstance(metadata, dict):
+        raise Invalid("the metadata part must be a JSON object")
+    try:
+        body = CoprBuildCreateSchema().load(metadata)
+    except ValidationError as exc:
+        raise Invalid(f"metadata: {exc.messages}") from None
+    if body.get("srpm_url") or body.get("git_hash"):
+        raise Invalid("an SRPM upload builds the uploaded file: leave srpm_url and git_hash out")
+    upload = request.files.get("srpm")
+    if upload is None or not upload.filename:
+        raise Invalid("an SRPM upload needs an srpm part with the file")
+    principal, project = project_access(body["project_id"], MEMBER)
+    blobs: BlobStore = current_app.extensions["codeannals"].blobs
+    name = upload.filename.rsplit("/", 1)[-1]
+    BuildSource.from_upload(name, "0" * 32, 0, "")  # the name is checked before anything is stored
+    blob = blobs.put(upload.stream, current_app.extensions["codeannals"].settings.max_request_bytes, f"SRPM {name}")
+    try:
+        source = BuildSource.from_upload(name, blob.key, blob.size, blob.sha256)
+        build_id = builds_app().submit_build(
+            project_ref(project), source, list(body.get("chroots") or []), body.get("enable_net"),
+            Submitter(principal.user_id, principal.username), now=int(time.time()), actor=principal.actor,
+        )
+    except BaseException:
+        blobs.delete(blob.key)
+        raise
+    return created(f"{API}/builds/{build_id}")
 
 
 @blp.route("/builds")
@@ -96,6 +138,27 @@ class Builds(MethodView):
             Submitter(principal.user_id, principal.username), now=int(time.time()), actor=principal.actor,
         )
         return created(f"{API}/builds/{build_id}")
+
+
+@blp.route("/builds/<int:build_id>/srpm")
+class BuildSrpm(MethodView):
+    @public
+    @blp.doc(responses={"200": {"description": "The uploaded SRPM", "content": {
+        "application/x-rpm": {"schema": {"type": "string", "format": "binary"}}}}})
+    @blp.alt_response(404, description="No such build, or it was not built from an upload")
+    def get(self, build_id: int) -> Response:
+        """Download the SRPM a build was submitted with (``create_from_file``), streamed."""
+        build = build_or_404(build_id)
+        metadata = build["source_metadata"]
+        if build["source_type"] != SOURCE_UPLOAD or not isinstance(metadata, dict):
+            raise NotFound(f"Build {build_id} was not built from an uploaded SRPM", build_id=build_id)
+        blobs: BlobStore = current_app.extensions["codeannals"].blobs
+        response = Response(blobs.open(str(metadata["blob"])), mimetype="application/x-rpm",
+                            direct_passthrough=True)
+        response.headers["Content-Length"] = str(int(metadata["size"]))
+        response.headers["Content-Disposition"] = f'attachment; filename="{metadata["pkg"]}"'
+        response.headers["ETag"] = f'"{metadata["sha256"]}"'
+        return response
 
 
 @blp.route("/builds/<int:build_id>")
@@ -142,4 +205,7 @@ class BuildResource(MethodView):
                             "ADMIN of its project may", build_id=build_id)
         with about(f"Cannot delete build {build_id}"):
             builds_app().delete_build(UUID(str(build["uuid"])), actor=principal.actor)
+        metadata = build["source_metadata"]
+        if build["source_type"] == SOURCE_UPLOAD and isinstance(metadata, dict):  # its SRPM goes with it
+            current_app.extensions["codeannals"].blobs.delete(str(metadata["blob"]))
         return no_content()

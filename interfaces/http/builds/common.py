@@ -8,7 +8,7 @@ project endpoint (:mod:`interfaces.http.projects.access`); platform admins may d
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -21,6 +21,7 @@ from marshmallow import ValidationError, fields
 from application.builds.service import BuildsApplication, ProjectRef
 from application.projects.service import ProjectsApplication
 from application.shared import positions
+from domain.builds.build import SOURCE_UPLOAD
 from domain.projects.roles import Role, satisfies
 from domain.shared.errors import Forbidden, Invalid, NotFound
 from interfaces.http.auth import Principal, require_user
@@ -143,26 +144,47 @@ def project_envelope(row: Mapping[str, Any], self_params: Mapping[str, Any] | No
     return {"project": project_entity(row), "_links": project_links(int(row["id"]), self_params)}
 
 
-def build_entity(row: Mapping[str, Any]) -> dict[str, Any]:
+def source_metadata_view(row: Mapping[str, Any]) -> Any:
+    """A build's source metadata; for an uploaded SRPM its file name, size, hash and download link (the
+    blob key stays inside)."""
+    metadata = row["source_metadata"]
+    if row["source_type"] != SOURCE_UPLOAD or not isinstance(metadata, Mapping):
+        return metadata
+    return {"pkg": metadata.get("pkg"), "size": metadata.get("size"), "sha256": metadata.get("sha256"),
+            "url": request.host_url.rstrip("/") + f"{API}/builds/{int(row['id'])}/srpm"}
+
+
+def built_packages_view(packages: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Copr's built_packages: each (name, version) once, whatever chroots built it."""
+    seen: dict[tuple[str, str], None] = {}
+    for p in packages:
+        seen.setdefault((str(p["name"]), str(p["version"])), None)
+    return [{"name": name, "version": version} for name, version in seen]
+
+
+def build_entity(row: Mapping[str, Any], packages: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
     return {
         "id": int(row["id"]),
         "state": row["state"],
         "submitter": row["submitter"],
-        "built_packages": [],
+        "built_packages": built_packages_view(packages or []),
         "package_version": row["package_version"],
         "package_name": row["package_name"],
         "repos": list(row["repos"]),
         "submitted_on": int(row["submitted_on"]),
         "enable_net": bool(row["enable_net"]),
         "source_type": row["source_type"],
-        "source_metadata": row["source_metadata"],
+        "source_metadata": source_metadata_view(row),
     }
 
 
 def build_envelope(row: Mapping[str, Any], self_params: Mapping[str, Any] | None = None) -> dict[str, Any]:
     build_id = int(row["id"])
+    packages = queries.packages_of(store(), [build_id]).get(build_id, [])
     return {
-        "build": build_entity(row),
+        "build": build_entity(row, packages),
+        "packages": [{"name": p["name"], "version": p["version"], "release": p["release"], "arch": p["arch"],
+                      "chroot_name": p["chroot_name"]} for p in packages],
         "_links": {
             "self": link(f"{API}/builds/{build_id}", self_params),
             "project": link(f"{API}/projects/{int(row['project_id'])}"),

@@ -146,8 +146,19 @@ class CoprBuildTaskListSchema(Schema):
     _links_ = _links()
 
 
+class CoprBuiltPackageDetailSchema(Schema):
+    name = fields.String(required=True)
+    version = fields.String(required=True)
+    release = fields.String(required=True)
+    arch = fields.String(required=True)
+    chroot_name = fields.String(required=True)
+
+
 class CoprBuildEnvelopeSchema(Schema):
     build = fields.Nested(CoprBuildSchema, required=True)
+    packages = fields.List(fields.Nested(CoprBuiltPackageDetailSchema), metadata={
+        "description": "every package the build's tasks built (name, version, release, arch, chroot); the "
+                       "build's built_packages lists each name and version once, as Copr does"})
     _links_ = _links()
     build_tasks = fields.List(fields.Nested(CoprBuildTaskEnvelopeSchema),
                               metadata={"description": "only with show_build_tasks"})
@@ -297,7 +308,10 @@ class CoprBuildUpdateSchema(RequestSchema):
 
 
 class CoprBuildTaskReportSchema(RequestSchema):
-    state = fields.String(required=True, validate=validate.OneOf(REPORTABLE))
+    state = fields.String(validate=validate.OneOf(REPORTABLE),
+                          metadata={"description": "required, unless only built_packages are reported"})
+    built_packages = fields.List(fields.Dict(), validate=validate.Length(max=1000), metadata={
+        "description": "what the task built: [{name, version, release, arch}]"})
     started_on = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=2**53 - 1))
     ended_on = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=2**53 - 1))
     git_hash = fields.String(allow_none=True, validate=validate.Regexp(r"^$|" + GIT_HASH))

@@ -12,18 +12,21 @@ with ``error_message`` and the public id it would have had, and records nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from application.testing.service import RunFacts
-from domain.shared.errors import DomainError, Invalid
+from application.shared import positions
+from application.testing.service import Extras, RunFacts
+from domain.shared.errors import DomainError, Invalid, TooLarge
 from domain.testing.coverage import CoverageReport
 from interfaces.http.auth import Principal, require_user
+from interfaces.http.testing import deferred
 from interfaces.http.testing.common import (
     authenticated,
     drain_request,
@@ -32,6 +35,7 @@ from interfaces.http.testing.common import (
     publisher_of,
     request_body,
     require_change,
+    settings,
     testing_app,
     upload_limits,
     visible_run,
@@ -39,6 +43,8 @@ from interfaces.http.testing.common import (
 from interfaces.http.testing.schemas import ProjektorErrorSchema, PublishQuerySchema, SaveResultsSchema
 from interfaces.testing.ingest import read_coverage, read_coverage_payload, read_grouped_results, read_junit
 from interfaces.testing.streams import Readable
+
+log = logging.getLogger("codeannals.http")
 
 blp = Blueprint("projektor_publish", __name__, description="Projektor: publishing test results and coverage")
 
@@ -56,15 +62,44 @@ _XML_BODY = {"required": True, "content": {"application/xml": {"schema": {"type"
                                            "text/plain": {"schema": {"type": "string"}}}}
 
 
+FAILURE_BODY_CHARS = 64 * 1024  # how much of a refused body its processing failure keeps
+
+
+class HeadCapture:
+    """Passes a stream through, keeping its first bytes (for the record of a refused upload)."""
+
+    def __init__(self, source: Readable | None, keep: int = FAILURE_BODY_CHARS) -> None:
+        self.source = source
+        self._keep = keep
+        self.head = bytearray()
+
+    def read(self, size: int = -1, /) -> bytes:
+        assert self.source is not None
+        data = self.source.read(size)
+        if len(self.head) < self._keep:
+            self.head += data[: self._keep - len(self.head)]
+        return data
+
+    def text(self) -> str:
+        return bytes(self.head).decode("utf-8", errors="replace")
+
+
 @contextmanager
-def refused_upload(public_id: str | None) -> Iterator[None]:
-    """On any error: give the answer the id the run would have had, and let the client finish sending."""
+def refused_upload(public_id: str | None, failure: Callable[[DomainError], None] | None = None) -> Iterator[None]:
+    """On any error: give the answer the id the run would have had, and let the client finish sending.
+    A report that could not be processed (malformed, unrecognised, too large) is kept as a processing
+    failure by ``failure``."""
     try:
         yield
     except DomainError as exc:
         if public_id is not None:
             exc.data.setdefault("id", public_id)
         drain_request()
+        if failure is not None and isinstance(exc, Invalid | TooLarge):
+            try:
+                failure(exc)
+            except Exception:  # the answer is decided; the record is a courtesy
+                log.exception("could not record the processing failure of %s", public_id)
         raise
     except Exception:
         drain_request()
@@ -116,6 +151,38 @@ def projektor_facts(principal: Principal, metadata: dict[str, Any], build_key: s
     )
 
 
+def _failure_recorder(public_id: str, body: HeadCapture, principal: Principal) -> Callable[[DomainError], None]:
+    def record(exc: DomainError) -> None:
+        testing_app().record_failure(public_id, "TEST_RESULTS", body.text(), exc.message, actor=principal.actor)
+        # error answers do not wait for the read models; this one does, so its status shows at once
+        current_app.extensions["codeannals"].runner.wait_for(positions.collected(), settings().read_wait_seconds)
+
+    return record
+
+
+def _accept_for_later(principal: Principal, public_id: str, build_key: str | None) -> Response:
+    """Store the body, note it RECEIVED, answer its id; parse and record it afterwards (deferred.py)."""
+    container = current_app.extensions["codeannals"]
+    with refused_upload(public_id):
+        blob = container.blobs.put(request_body(), settings().max_decompressed_bytes, "the results")
+    deferred.note(container.store, public_id, "RECEIVED")
+    head = HeadCapture(None)
+
+    def work(stored: Readable) -> None:
+        head.source = stored
+        parsed = read_grouped_results(head, upload_limits())
+        facts = projektor_facts(principal, parsed.metadata, build_key)
+        extras = Extras(tuple(parsed.performance), tuple(parsed.quality), tuple(parsed.notes))
+        testing_app().publish(public_id, publisher_of(principal), facts, parsed.results, parsed.coverage,
+                              parsed.wall_clock_ms, actor=principal.actor, extras=extras)
+
+    def failed(_: DomainError | None, message: str) -> None:
+        testing_app().record_failure(public_id, "TEST_RESULTS", head.text(), message, actor=principal.actor)
+
+    deferred.process_later(current_app._get_current_object(), public_id, blob.key, work, failed)  # type: ignore[attr-defined]
+    return _saved(public_id)
+
+
 def _saved(public_id: str) -> Response:
     return json_response({"id": public_id, "uri": f"/tests/{public_id}"})
 
@@ -139,11 +206,16 @@ class GroupedResults(MethodView):
             principal = require_user()
             app = testing_app()
             public_id = app.new_public_id()
-        with refused_upload(public_id):
-            parsed = read_grouped_results(request_body(), upload_limits())
+        if settings().projektor_async_parsing:
+            return _accept_for_later(principal, public_id, query.get("buildKey"))
+        body = HeadCapture(None)
+        with refused_upload(public_id, _failure_recorder(public_id, body, principal)):
+            body.source = request_body()
+            parsed = read_grouped_results(body, upload_limits())
             facts = projektor_facts(principal, parsed.metadata, query.get("buildKey"))
+            extras = Extras(tuple(parsed.performance), tuple(parsed.quality), tuple(parsed.notes))
             published = app.publish(public_id, publisher_of(principal), facts, parsed.results, parsed.coverage,
-                                    parsed.wall_clock_ms, actor=principal.actor)
+                                    parsed.wall_clock_ms, actor=principal.actor, extras=extras)
         return _saved(published.public_id)
 
 
@@ -163,8 +235,10 @@ class Results(MethodView):
             principal = require_user()
             app = testing_app()
             public_id = app.new_public_id()
-        with refused_upload(public_id):
-            results = read_junit(request_body(), upload_limits())
+        body = HeadCapture(None)
+        with refused_upload(public_id, _failure_recorder(public_id, body, principal)):
+            body.source = request_body()
+            results = read_junit(body, upload_limits())
             facts = RunFacts(source="projektor", build_key=query.get("buildKey"))
             published = app.publish(public_id, publisher_of(principal), facts, results, actor=principal.actor)
         return _saved(published.public_id)

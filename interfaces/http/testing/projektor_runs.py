@@ -9,12 +9,17 @@ from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from domain.shared.errors import NotFound
+from domain.testing.run import is_public_id
+from interfaces.http.auth import require_user
 from interfaces.http.operations import public_test_results
+from interfaces.http.testing import deferred
 from interfaces.http.testing.common import (
     case_view,
     instant,
     json_response,
     readable_run,
+    settings,
     store,
     suite_view,
     summary_view,
@@ -26,7 +31,7 @@ from interfaces.http.testing.schemas import (
     TestRunSchema,
     TestRunSummarySchema,
 )
-from projections.testing import queries
+from projections.testing import extra_queries, queries
 
 blp = Blueprint("projektor_runs", __name__, description="Projektor: test runs")
 
@@ -85,9 +90,29 @@ class ResultsStatus(MethodView):
     @blp.response(200, ResultsProcessingSchema)
     @blp.alt_response(404, schema=ProjektorErrorSchema, description="No such run")
     def get(self, public_id: str) -> Response:
-        """How processing of an upload went: results are processed before the upload is answered, and
-        a refused upload records nothing, so a run that exists was processed successfully."""
-        _, run = readable_run(public_id)
+        """How processing of an upload went: SUCCESS once its run is recorded; ERROR (with the message)
+        when it could not be processed (nothing of it is recorded but the failure, also listed at
+        ``/failures/recent``). Results are processed before the upload is answered, unless
+        ``CODEANNALS_PROJEKTOR_ASYNC_PARSING`` is on: then RECEIVED (stored, waiting) and PROCESSING
+        (being parsed) come first."""
+        try:
+            _, run = readable_run(public_id)
+        except NotFound:
+            if not settings().public_test_results:
+                require_user()  # the failures of uploads are the publishers' business when results are not public
+            if not is_public_id(public_id):
+                raise
+            failure = extra_queries.failure(store(), public_id)
+            if failure is not None:
+                return json_response({"id": public_id, "status": "ERROR",
+                                      "created_timestamp": instant(failure["created_at"]),
+                                      "error_message": failure["failure_message"]})
+            pending = deferred.processing_of(store(), public_id)
+            if pending is None or pending["status"] == "SUCCESS":  # a run that is not the caller's to see
+                raise
+            return json_response({"id": public_id, "status": pending["status"],
+                                  "created_timestamp": instant(pending["created_at"]),
+                                  "error_message": pending.get("error_message")})
         return json_response({"id": run["public_id"], "status": "SUCCESS",
                               "created_timestamp": instant(run["created_at"]), "error_message": None})
 
