@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
@@ -114,11 +114,22 @@ class CodeAgeSchema(RequestSchema):
 
 
 # --- the window -------------------------------------------------------------------------------------
+def _caught_up_with_history() -> None:
+    """Wait (bounded) until the behavioural read model has every history event the history read model
+    has: a commit the commits API shows is then counted here too."""
+    container = current_app.extensions["codeannals"]
+    position = store().scalar(
+        "SELECT position FROM projection_tracking WHERE projection=%s AND application=%s", ("history", "history"))
+    if position:
+        container.runner.wait_for({"history": int(position)}, container.settings.read_wait_seconds)
+
+
 class Window:
     """The project, the commit the question is about and the window's statistics."""
 
     def __init__(self, project_id: int, args: dict[str, Any]) -> None:
         self.access = project_access(project_id, MEMBER)
+        _caught_up_with_history()
         self.project_id = project_id
         self.commit = self._commit(args.get("commitHash"))
         self.since: int | None = args.get("since")
