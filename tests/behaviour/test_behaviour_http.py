@@ -252,8 +252,8 @@ def git_log_stats(repo: GitRepo, rev: str, max_size: int) -> tuple[dict[str, int
     revisions: dict[str, int] = {}
     small: dict[str, int] = {}
     shared: dict[tuple[str, str], int] = {}
-    for changes, raw in zip(reversed(final), commits, strict=True):
-        names = sorted({name for _, name in changes})
+    for touched, raw in zip(reversed(final), commits, strict=True):
+        names = sorted({name for _, name in touched})
         for name in names:
             revisions[name] = revisions.get(name, 0) + 1
         if len(raw) <= max_size:
