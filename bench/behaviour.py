@@ -138,6 +138,7 @@ def main() -> None:
     parser.add_argument("--no-rebuild", action="store_true", help="skip the rebuild timing")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     if args.backend == "postgres" and postgres_unavailable_reason():
         raise SystemExit(postgres_unavailable_reason())
     run(args.repo.resolve(), args.rev, args.pattern, args.backend, args.processes, args.requests,
