@@ -19,6 +19,8 @@ from tests.analysis.flow import Flow
 from tests.support.api import Api, User
 from tests.support.databases import server_env
 from tests.support.gitrepo import GitRepo
+from tests.testing.reports import grouped_body, publish, published_id
+from tests.testing.test_coverage_parsers import _jacoco_xml
 
 T0 = 1_600_000_000
 DAY = 86_400
@@ -343,3 +345,31 @@ def test_stored_head_statistics_follow_new_commits_and_survive_a_rebuild(client:
     assert head is not None and head["head_hash"] == c9
     assert get(client, owner, pid, "codeAge", limit=1) == [{"path": "README.md", "lastChange": T0 * MS,
                                                               "ageDays": 12}]
+
+
+def junit(cases: list[tuple[str, str, bool]]) -> bytes:
+    """A JUnit report of (classname, name, failed) cases."""
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>",
+           f'<testsuite name="all" tests="{len(cases)}" time="1.0" timestamp="2024-03-30T14:59:04" hostname="ci">']
+    for classname, name, failed in cases:
+        out.append(f'<testcase classname="{classname}" name="{name}" time="0.1">')
+        if failed:
+            out.append('<failure message="boom" type="AssertionError">boom</failure>')
+        out.append("</testcase>")
+    out += ["</testsuite>", "</testsuites>"]
+    return "\n".join(out).encode()
+
+
+def test_hotspots_carry_coverage_and_failed_tests_of_the_commits_run(client: FlaskClient, api: Api,
+                                                                     project: Any) -> None:
+    owner, pid, _, at = project
+    assert all("coveredPercentage" not in h for h in get(client, owner, pid, "hotspots"))  # no run yet
+    token = api.api_token(owner)
+    report = junit([("com.acme.B", "grows", True), ("com.acme.B", "shrinks", True), ("com.acme.B", "stays", False),
+                    ("com.acme.ATest", "runs", True), ("E", "works", False)])
+    coverage = _jacoco_xml([("com/acme", "B.java", 8, 2), ("src", "E.java", 1, 3)])
+    published_id(publish(client, token, grouped_body([report], [coverage], sha=at["c8"])))
+    risk = {h["path"]: (h["coveredPercentage"], h["failedTests"]) for h in get(client, owner, pid, "hotspots", limit=4)}
+    assert risk == {"B.java": (80.0, 2), "src/E.java": (25.0, 0), "A.java": (None, 0), "C.java": (None, 0)}
+    # at c7 (no run there, nor at its nearest analysed ancestor: itself) there is no risk
+    assert all("coveredPercentage" not in h for h in get(client, owner, pid, "hotspots", commitHash=at["c7"]))
