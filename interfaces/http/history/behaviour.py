@@ -31,13 +31,14 @@ blp = Blueprint("behaviour", __name__, url_prefix="/api",
                 description="Behavioural code analysis: hotspots, coupling, ownership, truck factor, code age")
 
 DEFAULT_METRIC = "coderadar:size:loc"
-_NON_NEGATIVE = validate.Range(min=0, error="must not be negative")
+_NON_NEGATIVE = validate.Range(min=0, max=2**31, error="must be from 0 to 2**31")
 
 
 class WindowSchema(RequestSchema):
     commitHash = fields.String(validate=validate.Length(max=100),
                                metadata={"description": "default: the head of the project's default branch"})
-    since = fields.Integer(metadata={"description": "epoch ms: only commits authored at or after it"})
+    since = fields.Integer(validate=validate.Range(min=-(2**53), max=2**53),
+                           metadata={"description": "epoch ms: only commits authored at or after it"})
 
 
 class HotspotsQuerySchema(WindowSchema):
