@@ -6,11 +6,13 @@ Follows the ``history`` log on its own (it never reads another read model, so it
   import orders, merge or not) and its first-parent file changes (kind, path, old path);
 - when an import run finishes, the statistics of the default branch's head over its whole history
   (``behaviour_files``: revisions, last change, commits per e-mail and per changeset size, for each
-  file present at the head; ``behaviour_pairs``: files changed together, shared commits per changeset
-  size for commits of at most :data:`PAIR_CAP` files; ``behaviour_tree``: the files at the head).
+  file present at the head; ``behaviour_pairs``: files changed together at least
+  :data:`PAIR_MIN_SHARED` times by commits of at most :data:`PAIR_CAP` files, shared commits per
+  changeset size; ``behaviour_tree``: the files at the head).
 
 Queries about that head without ``since`` read those rows; every other window (a ``since``, another
-commit, a ``maxChangesetSize`` above :data:`PAIR_CAP`) is computed from the commit and change rows.
+commit, a ``maxChangesetSize`` above :data:`PAIR_CAP`, a ``minShared`` below :data:`PAIR_MIN_SHARED`)
+is computed from the commit and change rows.
 Contributors are resolved from e-mails at query time, so merging contributors needs no rebuild.
 """
 
@@ -26,6 +28,7 @@ from projections.projection import Envelope, Projection, handles
 from projections.store import Tx, insert_many
 
 PAIR_CAP = 50  # commits of more files than this are not kept in the stored pairs
+PAIR_MIN_SHARED = 2  # pairs changed together fewer times are not stored (a query asking for them computes)
 DATA_TABLES = ("behaviour_commits", "behaviour_changes", "behaviour_refs")
 SNAPSHOT_TABLES = ("behaviour_heads", "behaviour_tree", "behaviour_files", "behaviour_pairs")
 _LOOKUP_CHUNK = 500
@@ -175,5 +178,6 @@ class BehaviourProjection(Projection):
             for path, s in stats.files.items()
         ])
         insert_many(tx, "behaviour_pairs", ("project_id", "path", "coupled", "shared", "sizes"), [
-            (project_id, a, b, sum(counts.values()), encode_counts(counts)) for (a, b), counts in stats.pairs.items()
+            (project_id, a, b, shared, encode_counts(counts)) for (a, b), counts in stats.pairs.items()
+            if (shared := sum(counts.values())) >= PAIR_MIN_SHARED
         ])

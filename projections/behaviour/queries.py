@@ -23,12 +23,13 @@ Tables (keyed by ``project_id``):
     ms), ``authors`` (``email<TAB>commits`` lines), ``sizes`` (``size:commits,...``: commits by the
     number of files they change).
 ``behaviour_pairs``
-    Files changed together (``path < coupled``) by commits of at most ``pair_cap`` files: ``shared``
-    (all of them), ``sizes`` (by commit size).
+    Files changed together (``path < coupled``) by commits of at most ``pair_cap`` files, at least
+    ``PAIR_MIN_SHARED`` (2) times: ``shared`` (all of them), ``sizes`` (by commit size).
 """
 
 from __future__ import annotations
 
+from projections.behaviour.behaviour import PAIR_MIN_SHARED
 from projections.behaviour.stats import FileStat, Stats, decode_authors, decode_counts
 from projections.behaviour.window import stored_tree, window_stats
 from projections.store import ReadStore, Row
@@ -51,7 +52,8 @@ def stats(store: ReadStore, project_id: int, head_idx: int, since: int | None = 
     at_head = head is not None and int(head["head_idx"]) == head_idx
     cap = 0 if pairs is None else pairs
     with store.read() as tx:
-        if at_head and since is None and head is not None and cap <= int(head["pair_cap"]):
+        if head is not None and at_head and since is None and (
+                pairs is None or (cap <= int(head["pair_cap"]) and min_shared >= PAIR_MIN_SHARED)):
             files = {
                 str(r["path"]): FileStat(int(r["revisions"]), int(r["last_change"]), decode_authors(str(r["authors"])),
                                          decode_counts(str(r["sizes"])))

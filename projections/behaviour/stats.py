@@ -15,13 +15,13 @@ are kept per size (``{size: commits}``).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 ADD, MODIFY, DELETE, RENAME = "ADD", "MODIFY", "DELETE", "RENAME"
-_SIZE_BITS = 16
-_SIZE_MAX = (1 << _SIZE_BITS) - 1
-_ID_BITS = 24
+_SIZE_MAX = 65535
 
 
 @dataclass
@@ -91,7 +91,7 @@ def compute(commits: Sequence[CommitRow], changes: dict[int, list[Change]], aliv
     names: dict[str, _Lineage] = {}
     dead: dict[str, _Lineage] = {}
     lineages: list[_Lineage] = []
-    pair_counts: dict[int, int] = {}
+    pair_counts: dict[int, Counter[tuple[int, int]]] = {}  # size -> (lineage, lineage) -> commits
 
     def new() -> _Lineage:
         lineage = _Lineage(len(lineages))
@@ -143,12 +143,10 @@ def compute(commits: Sequence[CommitRow], changes: dict[int, list[Change]], aliv
             stat.authors[commit.email_key] = stat.authors.get(commit.email_key, 0) + 1
             stat.sizes[size] = stat.sizes.get(size, 0) + 1
         if size <= pair_cap and len(touched) > 1:
-            ids = sorted(touched)
-            for i, a in enumerate(ids):
-                base = a << _ID_BITS
-                for b in ids[i + 1:]:
-                    key = ((base | b) << _SIZE_BITS) | size
-                    pair_counts[key] = pair_counts.get(key, 0) + 1
+            bucket = pair_counts.get(size)
+            if bucket is None:
+                bucket = pair_counts[size] = Counter()
+            bucket.update(combinations(sorted(touched), 2))  # counted in C: the hot loop of a rebuild
 
     path_of: dict[int, str] = {}
     files: dict[str, FileStat] = {}
@@ -161,17 +159,15 @@ def compute(commits: Sequence[CommitRow], changes: dict[int, list[Change]], aliv
             path_of[root.id] = path
             files[path] = root.stat
     pairs: dict[tuple[str, str], dict[int, int]] = {}
-    id_mask, size_mask = (1 << _ID_BITS) - 1, _SIZE_MAX
-    for key, n in pair_counts.items():
-        size = key & size_mask
-        ab = key >> _SIZE_BITS
-        a, b = lineages[ab >> _ID_BITS].root().id, lineages[ab & id_mask].root().id
-        pa, pb = path_of.get(a), path_of.get(b)
-        if pa is None or pb is None or pa == pb:
-            continue
-        pair = (pa, pb) if pa < pb else (pb, pa)
-        counts = pairs.setdefault(pair, {})
-        counts[size] = counts.get(size, 0) + n
+    final = {lineage.id: path_of.get(lineage.root().id) for lineage in lineages}
+    for size, bucket in pair_counts.items():
+        for (a, b), n in bucket.items():
+            pa, pb = final[a], final[b]
+            if pa is None or pb is None or pa == pb:
+                continue
+            pair = (pa, pb) if pa < pb else (pb, pa)
+            counts = pairs.setdefault(pair, {})
+            counts[size] = counts.get(size, 0) + n
     return Stats(files, pairs, pair_cap)
 
 
