@@ -294,6 +294,7 @@ def test_access_and_bad_parameters(client: FlaskClient, api: Api, project: Any) 
         assert r.status_code == 400 and "commitHash" in r.get_json()["errorMessage"], r.get_json()
         assert client.get(url, query_string={"commitHash": "xyz"}, headers=owner.headers).status_code == 400
         assert client.get(url, query_string={"since": "soon"}, headers=owner.headers).status_code == 400
+        assert client.get(url, query_string={"since": str(10**30)}, headers=owner.headers).status_code == 400
     for resource in ("hotspots", "coupling", "codeAge"):
         r = client.get(f"/api/projects/{pid}/{resource}", query_string={"limit": -1}, headers=owner.headers)
         assert r.status_code == 400, r.get_json()
