@@ -46,6 +46,19 @@ def env(data_dir: Path, database_url: str | None, repos: Path) -> dict[str, str]
                       CODEANNALS_ANALYSIS_POLL_SECONDS="0.1", CODEANNALS_ANALYSIS_LEASE_SECONDS="2")
 
 
+BOB_AT_HOME = ("Bob B.", "bob@home.example")  # bob under another name and e-mail (merged by hand)
+
+
+def commit_as(repo: GitRepo, message: str, files: dict[str, str], author: tuple[str, str], when: int) -> str:
+    """A commit by an author the shared test authors do not have."""
+    repo.write(files)
+    repo.clock = when
+    stamp = f"{when} +0000"
+    repo.git("commit", "-q", "-m", message, env={"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1],
+                                                 "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
+    return repo.head()
+
+
 def build(path: Path) -> tuple[GitRepo, dict[str, str]]:
     """main: c1 c2 c3 c4 c5 (renames D.java to src/E.java) c6 (37 files) c7, merge of feature (f1,
     branched at c6), c8; side (unmerged, from c8): s1."""
@@ -58,8 +71,8 @@ def build(path: Path) -> tuple[GitRepo, dict[str, str]]:
                            when=T0 + 2 * DAY)
     at["c4"] = repo.commit("c4", {"A.java": java("A", 13), "C.java": java("C", 6)}, author="carol", when=T0 + 3 * DAY)
     repo.move("D.java", "src/E.java")
-    at["c5"] = repo.commit("c5", {"src/E.java": java("D", 31), "A.java": java("A", 14)}, author="bob2",
-                           when=T0 + 4 * DAY)
+    at["c5"] = commit_as(repo, "c5", {"src/E.java": java("D", 31), "A.java": java("A", 14)}, BOB_AT_HOME,
+                         when=T0 + 4 * DAY)
     at["c6"] = repo.commit("c6", {"A.java": java("A", 15), "B.java": java("B", 23),
                                   **{name: java(f"F{i}", 3) for i, name in enumerate(GEN)}}, author="alice",
                            when=T0 + 5 * DAY)

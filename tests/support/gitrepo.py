@@ -13,7 +13,6 @@ AUTHORS = {
     "alice2": ("alice", "Alice@Example.org"),  # the same person: another name, the e-mail in other case
     "bob": ("Bob Builder", "bob@example.org"),
     "carol": ("Carol", "carol@example.org"),
-    "bob2": ("Bob B.", "bob@home.example"),  # bob at home: another e-mail (merged by hand in tests)
 }
 
 
