@@ -93,7 +93,6 @@ def build(path: Path) -> tuple[GitRepo, dict[str, str]]:
 
 ALICE = {"name": "Alice Liddell", "email": "alice@example.org"}
 BOB = {"name": "Bob Builder", "email": "bob@example.org"}
-BOB_HOME = {"name": "Bob B.", "email": "bob@home.example"}
 CAROL = {"name": "Carol", "email": "carol@example.org"}
 
 
