@@ -240,7 +240,7 @@ class Generator:
                 if path not in files or changes.get(path, "") is None:
                     continue
                 lines = changes.get(path) or files[path]
-                name = path.rsplit("/", 1)[1]
+                name = path.rsplit("/", 1)[-1]
                 if rnd.random() < 0.5:
                     new_name = name  # moved to another directory
                 else:

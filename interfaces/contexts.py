@@ -18,6 +18,7 @@ from application.testing.service import TestingApplication
 from interfaces.analysis.complexity import full_catalog
 from projections.analysis.analysis import AnalysisProjection
 from projections.audit.events import AuditProjection
+from projections.behaviour.behaviour import BehaviourProjection
 from projections.builds.builds import BuildsProjection
 from projections.history.history import HistoryProjection
 from projections.identity.users import UsersProjection
@@ -55,6 +56,7 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         TestRunExtrasProjection(),
         AnalysisProjection(),
         AuditProjection(application_names),
+        BehaviourProjection(),
     ]
 
 

@@ -9,6 +9,7 @@ def all_blueprints() -> list[Blueprint]:
     from interfaces.http.analysis import jobs, metrics
     from interfaces.http.builds import build_tasks, builds, chroots, mock_chroots, root
     from interfaces.http.builds import projects as copr_projects
+    from interfaces.http.history import behaviour as behaviour_api
     from interfaces.http.history import branches, commits, contributors, critical_files, files, imports
     from interfaces.http.identity import tokens, users
     from interfaces.http.projects import analyzers, file_patterns, history, modules, projects, roles, teams
@@ -31,4 +32,5 @@ def all_blueprints() -> list[Blueprint]:
             root.blp, copr_projects.blp, chroots.blp, builds.blp, build_tasks.blp, mock_chroots.blp,
             projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
             testery_runs.blp, commit_runs.blp, projektor_attachments.blp, projektor_lifecycle.blp,
-            jobs.blp, metrics.blp]
+            jobs.blp, metrics.blp,
+            behaviour_api.blp]

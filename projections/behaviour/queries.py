@@ -1,0 +1,74 @@
+"""Queries of the behavioural read model (``projections/behaviour/behaviour.py``).
+
+Tables (keyed by ``project_id``):
+
+``behaviour_imports``
+    The project's current import job (``job_uuid``, ``generation``).
+``behaviour_refs``
+    ``ref`` (full name) -> ``hash``, as the last finished import run left them.
+``behaviour_commits``
+    Every recorded commit: ``idx`` (import order, parents first), ``hash``, ``author_time`` (epoch ms),
+    ``email_key`` (lower-cased), ``parents`` (import orders, git's order, comma-separated; -1 for a
+    parent not recorded), ``is_merge``.
+``behaviour_changes``
+    Each commit's changes against its first parent: ``kind`` (ADD, MODIFY, DELETE, RENAME), ``path``,
+    ``old_path`` (RENAME only).
+``behaviour_heads``
+    The default branch's head whose statistics are stored (``ref``, ``head_idx``, ``head_hash``,
+    ``pair_cap``).
+``behaviour_tree``
+    The paths present at that head.
+``behaviour_files``
+    Per file present at that head and changed in its history: ``revisions``, ``last_change`` (epoch
+    ms), ``authors`` (``email<TAB>commits`` lines), ``sizes`` (``size:commits,...``: commits by the
+    number of files they change).
+``behaviour_pairs``
+    Files changed together (``path < coupled``) by commits of at most ``pair_cap`` files, at least
+    ``PAIR_MIN_SHARED`` (2) times: ``shared`` (all of them), ``sizes`` (by commit size).
+"""
+
+from __future__ import annotations
+
+from projections.behaviour.behaviour import PAIR_MIN_SHARED
+from projections.behaviour.stats import FileStat, Stats, decode_authors, decode_counts
+from projections.behaviour.window import stored_tree, window_stats
+from projections.store import ReadStore, Row
+
+
+def stored_head(store: ReadStore, project_id: int) -> Row | None:
+    return store.fetchone("SELECT ref, head_idx, head_hash, pair_cap FROM behaviour_heads WHERE project_id=%s",
+                          (project_id,))
+
+
+def stats(store: ReadStore, project_id: int, head_idx: int, since: int | None = None,
+          pairs: int | None = None, min_shared: int = 1) -> Stats:
+    """The statistics of the window reachable from ``head_idx`` and authored at or after ``since``;
+    with the pairs of files changed together by commits of at most ``pairs`` files (with at least
+    ``min_shared`` such commits: fewer may be left out) when ``pairs`` is given.
+
+    The default branch's head without ``since`` is read from the stored statistics; any other window
+    is computed from the commit rows (the stored tree serves a ``since`` at that head)."""
+    head = stored_head(store, project_id)
+    at_head = head is not None and int(head["head_idx"]) == head_idx
+    cap = 0 if pairs is None else pairs
+    with store.read() as tx:
+        if head is not None and at_head and since is None and (
+                pairs is None or (cap <= int(head["pair_cap"]) and min_shared >= PAIR_MIN_SHARED)):
+            files = {
+                str(r["path"]): FileStat(int(r["revisions"]), int(r["last_change"]), decode_authors(str(r["authors"])),
+                                         decode_counts(str(r["sizes"])))
+                for r in tx.fetchall(
+                    "SELECT path, revisions, last_change, authors, sizes FROM behaviour_files WHERE project_id=%s",
+                    (project_id,))
+            }
+            found: dict[tuple[str, str], dict[int, int]] = {}
+            if pairs is not None:
+                for r in tx.fetchall(
+                    "SELECT path, coupled, sizes FROM behaviour_pairs WHERE project_id=%s AND shared >= %s",
+                    (project_id, max(1, min_shared)),
+                ):
+                    found[(str(r["path"]), str(r["coupled"]))] = decode_counts(str(r["sizes"]))
+            return Stats(files, found, int(head["pair_cap"]))
+        tree = stored_tree(tx, project_id) if at_head else None
+        result, _ = window_stats(tx, project_id, head_idx, since, cap, tree)
+        return result
