@@ -16,6 +16,7 @@ def all_blueprints() -> list[Blueprint]:
     from interfaces.http.testing import (
         badges,
         commit_runs,
+        patch_coverage,
         projektor_coverage,
         projektor_publish,
         projektor_repo,
@@ -29,4 +30,5 @@ def all_blueprints() -> list[Blueprint]:
             root.blp, copr_projects.blp, chroots.blp, builds.blp, build_tasks.blp, mock_chroots.blp,
             projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
             testery_runs.blp, commit_runs.blp,
-            jobs.blp, metrics.blp]
+            jobs.blp, metrics.blp,
+            patch_coverage.blp]
