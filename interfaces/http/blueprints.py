@@ -9,7 +9,7 @@ def all_blueprints() -> list[Blueprint]:
     from interfaces.http.analysis import jobs, metrics
     from interfaces.http.builds import build_tasks, builds, chroots, mock_chroots, root
     from interfaces.http.builds import projects as copr_projects
-    from interfaces.http.history import branches, commits, contributors, critical_files, files, imports
+    from interfaces.http.history import branches, commits, contributors, critical_files, files, imports, push_hooks
     from interfaces.http.identity import tokens, users
     from interfaces.http.projects import analyzers, file_patterns, history, modules, projects, roles, teams
     from interfaces.http.system import audit, health
@@ -31,4 +31,4 @@ def all_blueprints() -> list[Blueprint]:
             projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
             testery_runs.blp, commit_runs.blp,
             jobs.blp, metrics.blp,
-            patch_coverage.blp]
+            patch_coverage.blp, push_hooks.blp]
