@@ -23,6 +23,7 @@ from projections.history.history import HistoryProjection
 from projections.identity.users import UsersProjection
 from projections.projection import Projection
 from projections.projects.projects import ProjectsProjection
+from projections.quality.gates import QualityGatesProjection
 from projections.testing.runs import TestRunsProjection
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         TestRunsProjection(),
         AnalysisProjection(),
         AuditProjection(application_names),
+        QualityGatesProjection(),
     ]
 
 

@@ -35,8 +35,8 @@ RUNNER = "from pkg.calc import add, div, sub\n\nassert add(1, 2) == 3\nassert su
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "repos" / "calc")
+def repo(repos: Path) -> GitRepo:
+    repo = GitRepo(repos / "calc")
     repo.commit("Adding", {"pkg/__init__.py": "", "pkg/calc.py": CALC_A, "other/calc.py": "X = 1\n",
                            "run_tests.py": "from pkg.calc import add\n\nassert add(1, 2) == 3\n"})
     repo.commit("More operations", {"pkg/calc.py": CALC_B, "run_tests.py": RUNNER})

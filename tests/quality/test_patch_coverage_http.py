@@ -12,7 +12,6 @@ from flask.testing import FlaskClient
 
 from tests.quality.patch_helpers import expected, git_patch_lines
 from tests.support.api import Api
-from tests.support.databases import server_env
 from tests.support.gitrepo import GitRepo
 from tests.testing.reports import grouped_body, publish, published_id
 
@@ -44,8 +43,8 @@ def lcov(hits: dict[int, int]) -> bytes:
 
 
 @pytest.fixture
-def repo(tmp_path: Path) -> GitRepo:
-    repo = GitRepo(tmp_path / "repos" / "shop")
+def repo(repos: Path) -> GitRepo:
+    repo = GitRepo(repos / "shop")
     repo.commit("Initial", {CALC: CALC_A, UTIL: UTIL_A, "lib/util.js": "export const c = 1;\n"})
     repo.checkout("feature", create=True)
     repo.commit("More maths", {CALC: CALC_B})
@@ -53,11 +52,6 @@ def repo(tmp_path: Path) -> GitRepo:
     repo.checkout("main")
     return repo
 
-
-@pytest.fixture
-def env(data_dir: Path, database_url: str | None, repo: GitRepo) -> dict[str, str]:
-    return server_env(data_dir, database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(repo.path.parent),
-                      CODEANNALS_POLL_SECONDS="3600")
 
 
 def test_patch_coverage_of_jacoco_and_lcov_reports(client: FlaskClient, api: Api, repo: GitRepo) -> None:
