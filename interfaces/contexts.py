@@ -11,6 +11,7 @@ from application.analysis.service import AnalysisApplication
 from application.builds.service import BuildsApplication
 from application.history.service import HistoryApplication
 from application.identity.service import IdentityApplication
+from application.notifications.service import NotificationsApplication
 from application.projects.service import ProjectsApplication
 from application.shared.base import ContextApplication
 from application.shared.secrets import SecretBox
@@ -21,6 +22,7 @@ from projections.audit.events import AuditProjection
 from projections.builds.builds import BuildsProjection
 from projections.history.history import HistoryProjection
 from projections.identity.users import UsersProjection
+from projections.notifications.webhooks import NotificationsProjection
 from projections.projection import Projection
 from projections.projects.projects import ProjectsProjection
 from projections.quality.gates import QualityGatesProjection
@@ -43,6 +45,8 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
         BuildsApplication(env=env(BuildsApplication.name)),
         TestingApplication(env=env(TestingApplication.name)),
         AnalysisApplication(env=env(AnalysisApplication.name), analyzers=full_catalog()),
+        NotificationsApplication(env=env(NotificationsApplication.name),
+                                 secrets=SecretBox.from_secret(settings.resolved_secret_key(), "webhook secrets")),
     ]
 
 
@@ -56,6 +60,7 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         AnalysisProjection(),
         AuditProjection(application_names),
         QualityGatesProjection(),
+        NotificationsProjection(),
     ]
 
 
@@ -63,5 +68,6 @@ def build_workers(container: Container) -> list[Worker]:
     """Process managers that follow the event logs and do long work (imports, analyses)."""
     from interfaces.analysis.wiring import build_analysis_worker
     from interfaces.history.worker import build_import_worker
+    from interfaces.notifications.worker import build_notification_worker
 
-    return [build_import_worker(container), build_analysis_worker(container)]
+    return [build_import_worker(container), build_analysis_worker(container), build_notification_worker(container)]

@@ -11,6 +11,7 @@ def all_blueprints() -> list[Blueprint]:
     from interfaces.http.builds import projects as copr_projects
     from interfaces.http.history import branches, commits, contributors, critical_files, files, imports, push_hooks
     from interfaces.http.identity import tokens, users
+    from interfaces.http.notifications import webhooks
     from interfaces.http.projects import analyzers, file_patterns, history, modules, projects, roles, teams
     from interfaces.http.quality import gates as quality_gates
     from interfaces.http.system import audit, health
@@ -32,4 +33,4 @@ def all_blueprints() -> list[Blueprint]:
             projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
             testery_runs.blp, commit_runs.blp,
             jobs.blp, metrics.blp,
-            patch_coverage.blp, push_hooks.blp, quality_gates.blp]
+            patch_coverage.blp, push_hooks.blp, quality_gates.blp, webhooks.blp]
