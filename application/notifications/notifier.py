@@ -83,6 +83,7 @@ class NotifierSettings:
     give_up_after_seconds: float = 26 * 3600.0
     lease_seconds: float = 60.0
     batch: int = 200
+    checkpoint_seconds: float = 60.0
 
 
 class Notifier:
@@ -97,12 +98,21 @@ class Notifier:
         self.worker_id = worker_id
         self.settings = settings or NotifierSettings()
         self.clock = clock
+        self._positions: dict[str, int] | None = None  # read so far (saved or not)
+        self._saved: dict[str, int] = {}
+        self._saved_at = clock()  # the first checkpoint comes after checkpoint_seconds
 
     # --- following the logs ---------------------------------------------------------------------
     def follow(self) -> int:
-        """Read what happened since the cursor and make its deliveries; answers events read."""
-        cursor = self.app.cursor(self.CURSOR)
-        positions = dict(cursor.positions)
+        """Read what happened since the cursor and make its deliveries; answers events read.
+
+        The cursor is saved with the deliveries and verdict records a round makes (one transaction),
+        and otherwise at most every ``checkpoint_seconds``: rounds that make nothing write nothing.
+        Reading again after a crash is harmless: a delivery's id is derived from its fact."""
+        if self._positions is None:
+            self._positions = dict(self.app.cursor(self.CURSOR).positions)
+            self._saved = dict(self._positions)
+        positions = dict(self._positions)
         deliveries: dict[UUID, Delivery] = {}
         records: dict[UUID, Any] = {}
         seen = 0
@@ -110,10 +120,7 @@ class Notifier:
             topics = self.env.topics(name)
             if not topics:
                 continue
-            start = positions.get(name)
-            if start is None:  # first round ever: only what happens from now on
-                positions[name] = app.max_position()
-                continue
+            start = positions.get(name, 0)
             for n in app.recorder.select_notifications(start=start + 1, limit=self.settings.batch, topics=topics):
                 positions[name] = max(positions.get(name, 0), n.id)
                 seen += 1
@@ -123,11 +130,18 @@ class Notifier:
                     facts.extend(self._verdict_fact(project_id, commit, n.id, name, records))
                 for fact in facts:
                     self._deliveries_for(fact, deliveries)
-        cursor.move(positions)
-        if not cursor.pending_events and not deliveries and not records:
-            return seen
-        if not self.app.save_quietly(cursor, *deliveries.values(), *records.values()):
-            log.info("another notifier moved on first; reading again")
+        now = self.clock()
+        due_checkpoint = positions != self._saved and now - self._saved_at >= self.settings.checkpoint_seconds
+        if deliveries or records or due_checkpoint:
+            cursor = self.app.cursor(self.CURSOR)
+            cursor.move(positions)
+            if self.app.save_quietly(cursor, *deliveries.values(), *records.values()):
+                self._saved, self._saved_at = dict(positions), now
+            else:
+                log.info("another notifier saved first; reading again from the stored cursor")
+                self._positions = None
+                return seen
+        self._positions = positions
         return seen
 
     def _verdict_fact(self, project_id: int, commit: str, position: int, source: str,
