@@ -5,6 +5,8 @@ Settings: ``CODEANNALS_WEBHOOK_ALLOWED_HOSTS`` (see ``interfaces/notifications/d
 ``CODEANNALS_WEBHOOK_RETRY_BASE_SECONDS`` (first retry after this, doubling up to 2 hours; default 10),
 ``CODEANNALS_WEBHOOK_GIVE_UP_HOURS`` (retried for this long; default 26),
 ``CODEANNALS_WEBHOOK_TIMEOUT_SECONDS`` (per request; default 10),
+``CODEANNALS_WEBHOOK_LEASE_SECONDS`` (a delivery being sent is left to its worker this long; one whose
+worker died is sent again after it; default twice the timeout plus 5),
 ``CODEANNALS_WEBHOOK_POLL_SECONDS`` (how often due retries are looked for; default 1).
 """
 
@@ -83,11 +85,12 @@ class NotificationWorker:
 def build_notification_worker(container: Container) -> NotificationWorker:
     extra = container.settings.extra
     notifications = container.app(NotificationsApplication)
-    sender = GuardedSender(parse_allowed(extra.get("CODEANNALS_WEBHOOK_ALLOWED_HOSTS")),
-                           timeout=_number(extra, "CODEANNALS_WEBHOOK_TIMEOUT_SECONDS", 10.0))
+    timeout = _number(extra, "CODEANNALS_WEBHOOK_TIMEOUT_SECONDS", 10.0)
+    sender = GuardedSender(parse_allowed(extra.get("CODEANNALS_WEBHOOK_ALLOWED_HOSTS")), timeout=timeout)
     settings = NotifierSettings(
         retry_base_seconds=_number(extra, "CODEANNALS_WEBHOOK_RETRY_BASE_SECONDS", 10.0),
         give_up_after_seconds=_number(extra, "CODEANNALS_WEBHOOK_GIVE_UP_HOURS", 26.0) * 3600.0,
+        lease_seconds=_number(extra, "CODEANNALS_WEBHOOK_LEASE_SECONDS", 2 * timeout + 5),
     )
     logs = {name: container.applications[name] for name in FOLLOWED if name in container.applications}
     worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
