@@ -67,6 +67,7 @@ def _push_facts(body: bytes) -> tuple[str | None, str | None]:
 
 @blp.route("/projects/<int:project_id>/hooks/push")
 class PushHook(MethodView):
+    @blp.doc(security=[], requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})
     @blp.response(202, PushAnswerSchema)
     @blp.alt_response(200, schema=PushAnswerSchema, description="A ping, a delivery seen before, or another event")
     @blp.alt_response(401, schema=ErrorSchema, description="Missing or wrong signature")

@@ -91,6 +91,12 @@ class Webhooks(MethodView):
         project_access(project_id, ADMIN)
         return [_view(r) for r in queries.webhooks_of(store(), project_id)]
 
+    @blp.doc(requestBody={"content": {"application/json": {"schema": {
+        "type": "object", "required": ["url", "secret", "events"], "properties": {
+            "url": {"type": "string", "format": "uri"}, "secret": {"type": "string"},
+            "events": {"type": "array", "items": {"type": "string", "enum": [
+                "import.completed", "analysis.completed", "qualityGate.changed", "testRun.published",
+                "build.finished"]}}}}}}})
     @blp.response(201, WebhookSchema)
     @blp.alt_response(400, schema=ErrorSchema, description="Malformed, or a destination that is refused")
     def post(self, project_id: int) -> dict[str, Any]:

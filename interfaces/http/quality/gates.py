@@ -87,6 +87,11 @@ class QualityGateResource(MethodView):
         gate = gate_as_of(projects_app(), UUID(str(access.project["uuid"])), datetime.fromisoformat(moment))
         return {"conditions": [] if gate is None else [c.view() for c in gate.conditions]}
 
+    @blp.doc(requestBody={"content": {"application/json": {"schema": {
+        "type": "object", "required": ["conditions"], "properties": {"conditions": {"type": "array", "items": {
+            "type": "object", "required": ["metric", "op", "threshold"], "properties": {
+                "metric": {"type": "string"}, "op": {"type": "string", "enum": ["LT", "GT", "EQ", "NE"]},
+                "threshold": {"type": "number"}}}}}}}}})
     @blp.response(200, GateSchema)
     @blp.alt_response(400, schema=ErrorSchema, description="Malformed conditions")
     @blp.alt_response(403, schema=ErrorSchema, description="Not an ADMIN of the project")
