@@ -11,6 +11,7 @@ from application.analysis.service import AnalysisApplication
 from application.builds.service import BuildsApplication
 from application.history.service import HistoryApplication
 from application.identity.service import IdentityApplication
+from application.notifications.service import NotificationsApplication
 from application.projects.service import ProjectsApplication
 from application.shared.base import ContextApplication
 from application.shared.secrets import SecretBox
@@ -22,8 +23,10 @@ from projections.behaviour.behaviour import BehaviourProjection
 from projections.builds.builds import BuildsProjection
 from projections.history.history import HistoryProjection
 from projections.identity.users import UsersProjection
+from projections.notifications.webhooks import NotificationsProjection
 from projections.projection import Projection
 from projections.projects.projects import ProjectsProjection
+from projections.quality.gates import QualityGatesProjection
 from projections.testing.extras import TestRunExtrasProjection
 from projections.testing.runs import TestRunsProjection
 
@@ -39,10 +42,13 @@ def build_applications(settings: Settings) -> list[ContextApplication]:
         ProjectsApplication(env=env(ProjectsApplication.name), local_repo_roots=settings.local_repo_roots,
                             analyzers=full_catalog(),
                             secrets=SecretBox.from_secret(settings.resolved_secret_key())),
-        HistoryApplication(env=env(HistoryApplication.name)),
+        HistoryApplication(env=env(HistoryApplication.name),
+                           secrets=SecretBox.from_secret(settings.resolved_secret_key(), "push webhook secrets")),
         BuildsApplication(env=env(BuildsApplication.name)),
         TestingApplication(env=env(TestingApplication.name)),
         AnalysisApplication(env=env(AnalysisApplication.name), analyzers=full_catalog()),
+        NotificationsApplication(env=env(NotificationsApplication.name),
+                                 secrets=SecretBox.from_secret(settings.resolved_secret_key(), "webhook secrets")),
     ]
 
 
@@ -57,6 +63,8 @@ def build_projections(application_names: tuple[str, ...]) -> list[Projection]:
         AnalysisProjection(),
         AuditProjection(application_names),
         BehaviourProjection(),
+        QualityGatesProjection(),
+        NotificationsProjection(),
     ]
 
 
@@ -64,6 +72,8 @@ def build_workers(container: Container) -> list[Worker]:
     """Process managers that follow the event logs and do long work (imports, analyses)."""
     from interfaces.analysis.wiring import build_analysis_worker
     from interfaces.history.worker import build_import_worker
+    from interfaces.notifications.worker import build_notification_worker
     from interfaces.testing.retention import build_retention_worker
 
-    return [build_import_worker(container), build_analysis_worker(container), build_retention_worker(container)]
+    return [build_import_worker(container), build_analysis_worker(container), build_retention_worker(container),
+            build_notification_worker(container)]

@@ -82,6 +82,7 @@ class FileCoverage:
     branches: LineCounters | None = None
     missed_lines: tuple[int, ...] = ()
     partial_lines: tuple[int, ...] = ()
+    covered_lines: tuple[int, ...] = ()  # lines executed (hit count above 0), partial ones included
 
     def __post_init__(self) -> None:
         if self.covered < 0 or self.missed < 0:
@@ -105,16 +106,19 @@ class CoverageReport:
     totals: LineCounters
     branch_totals: LineCounters | None = None
     name: str | None = None
+    sources: tuple[str, ...] = ()  # directories the report's file paths are relative to (Cobertura)
 
     @classmethod
     def from_files(
-        cls, format: CoverageFormat, files: Iterable[FileCoverage], name: str | None = None
+        cls, format: CoverageFormat, files: Iterable[FileCoverage], name: str | None = None,
+        sources: Iterable[str] = (),
     ) -> CoverageReport:
         file_tuple = tuple(files)
         totals = LineCounters.sum(f.lines for f in file_tuple)
         branch_counters = [f.branches for f in file_tuple if f.branches is not None]
         branch_totals = LineCounters.sum(branch_counters) if branch_counters else None
-        return cls(format=format, files=file_tuple, totals=totals, branch_totals=branch_totals, name=name)
+        return cls(format=format, files=file_tuple, totals=totals, branch_totals=branch_totals, name=name,
+                   sources=tuple(sources))
 
     @property
     def percent(self) -> float:

@@ -139,6 +139,16 @@ class TestRun(Aggregate):
         files: list[list[Any]]
         actor: str
 
+    class CoverageLinesRecorded(Aggregate.Event):
+        """The executed line numbers of the files of a ``CoverageFilesRecorded`` batch (same report and
+        first index, one list per file), and the directories the report's paths are relative to."""
+
+        report: int
+        first: int
+        sources: list[str]
+        lines: list[list[int]]
+        actor: str
+
     class Canceled(Aggregate.Event):
         actor: str
 
@@ -304,8 +314,12 @@ class TestRun(Aggregate):
             branch_missed=0 if branches is None else branches.missed, files=len(report.files), actor=actor,
         )
         first = 0
+        sources = list(report.sources)
         for batch in file_batches(report, batch_size):
             self._coverage_files_recorded(report=number, first=first, files=batch, actor=actor)
+            lines = [list(f.covered_lines) for f in report.files[first:first + len(batch)]]
+            if sources or any(lines):
+                self._coverage_lines_recorded(report=number, first=first, sources=sources, lines=lines, actor=actor)
             first += len(batch)
         return name
 
@@ -316,6 +330,11 @@ class TestRun(Aggregate):
 
     @event(CoverageFilesRecorded)
     def _coverage_files_recorded(self, report: int, first: int, files: list[list[Any]], actor: str) -> None:
+        pass
+
+    @event(CoverageLinesRecorded)
+    def _coverage_lines_recorded(self, report: int, first: int, sources: list[str], lines: list[list[int]],
+                                 actor: str) -> None:
         pass
 
     # --- cancel ----------------------------------------------------------------------------------

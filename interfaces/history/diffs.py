@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from interfaces.history.model import ChangeKind, FileChange
 
-__all__ = ["diff_lines", "file_diff", "is_binary", "unified_hunks"]
+__all__ = ["added_lines", "diff_lines", "file_diff", "is_binary", "unified_hunks"]
 
 _FIRST_FEW_BYTES = 8000
 _NULL_ID = "0" * 7
@@ -245,3 +245,16 @@ def file_diff(
     header.append(f"--- {a_name}")
     header.append(f"+++ {b_name}")
     return "\n".join(header) + "\n" + b"".join(hunks).decode("utf-8", "replace")
+
+
+def added_lines(change: FileChange, read_blob: Callable[[str], bytes]) -> list[int]:
+    """The new-side line numbers (from 1) a change adds or changes against its old side, as
+    ``git diff -U0`` shows them; [] for deletions, pure renames and binary files."""
+    if change.kind is ChangeKind.DELETE or not change.new_blob:
+        return []
+    old_data = read_blob(change.old_blob) if change.old_blob else b""
+    new_data = read_blob(change.new_blob)
+    if is_binary(old_data) or is_binary(new_data):
+        return []
+    _, changed = diff_lines(_split_lines(old_data), _split_lines(new_data))
+    return [number for number, flag in enumerate(changed, start=1) if flag]

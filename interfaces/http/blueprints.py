@@ -10,13 +10,16 @@ def all_blueprints() -> list[Blueprint]:
     from interfaces.http.builds import build_tasks, builds, chroots, mock_chroots, root
     from interfaces.http.builds import projects as copr_projects
     from interfaces.http.history import behaviour as behaviour_api
-    from interfaces.http.history import branches, commits, contributors, critical_files, files, imports
+    from interfaces.http.history import branches, commits, contributors, critical_files, files, imports, push_hooks
     from interfaces.http.identity import tokens, users
+    from interfaces.http.notifications import webhooks
     from interfaces.http.projects import analyzers, file_patterns, history, modules, projects, roles, teams
+    from interfaces.http.quality import gates as quality_gates
     from interfaces.http.system import audit, health
     from interfaces.http.testing import (
         badges,
         commit_runs,
+        patch_coverage,
         projektor_attachments,
         projektor_coverage,
         projektor_lifecycle,
@@ -33,4 +36,4 @@ def all_blueprints() -> list[Blueprint]:
             projektor_publish.blp, projektor_runs.blp, projektor_coverage.blp, projektor_repo.blp, badges.blp,
             testery_runs.blp, commit_runs.blp, projektor_attachments.blp, projektor_lifecycle.blp,
             jobs.blp, metrics.blp,
-            behaviour_api.blp]
+            behaviour_api.blp, patch_coverage.blp, push_hooks.blp, quality_gates.blp, webhooks.blp]

@@ -281,3 +281,23 @@ def failed_cases_in(store: ReadStore, run_ids: Sequence[int]) -> list[dict[str, 
         (*run_ids, "FAILED", "ERROR"),
     )
     return [_case_with_suite(r) for r in rows]
+
+
+# --- patch coverage -------------------------------------------------------------------------------
+def newest_coverage_run(store: ReadStore, commit_sha: str) -> dict[str, Any] | None:
+    """The newest run with coverage (not canceled) whose commit is ``commit_sha`` (full hash)."""
+    return _run(store.fetchone(
+        f"SELECT {RUN_FIELDS} FROM test_runs r WHERE r.commit_sha = %s AND r.has_coverage AND NOT r.canceled "
+        "ORDER BY r.id DESC LIMIT 1", (commit_sha.lower(),),
+    ))
+
+
+def coverage_line_files(store: ReadStore, run_id: int) -> list[Row]:
+    """Every file of every coverage report of a run with its executed and missed line numbers (JSON
+    text) and its report's sources (JSON text or None)."""
+    return store.fetchall(
+        "SELECT f.report, f.file_idx, f.path, f.covered, f.missed, f.missed_lines, l.covered_lines, s.sources "
+        "FROM coverage_files f LEFT JOIN coverage_lines l ON l.run_id = f.run_id AND l.report = f.report "
+        "AND l.file_idx = f.file_idx LEFT JOIN coverage_sources s ON s.run_id = f.run_id AND s.report = f.report "
+        "WHERE f.run_id = %s ORDER BY f.report, f.file_idx", (run_id,),
+    )

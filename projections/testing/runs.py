@@ -28,7 +28,7 @@ class TestRunsProjection(Projection):
     __test__ = False  # not a pytest test class
 
     name = "testing"
-    version = 1
+    version = 2
     follows = ("testing",)
     tables = {
         "test_runs": """CREATE TABLE test_runs (
@@ -64,6 +64,11 @@ class TestRunsProjection(Projection):
             run_id BIGINT NOT NULL, report BIGINT NOT NULL, file_idx BIGINT NOT NULL, path TEXT NOT NULL,
             covered BIGINT NOT NULL, missed BIGINT NOT NULL, branch_covered BIGINT, branch_missed BIGINT,
             missed_lines TEXT NOT NULL, partial_lines TEXT NOT NULL, PRIMARY KEY (run_id, report, file_idx))""",
+        "coverage_lines": """CREATE TABLE coverage_lines (
+            run_id BIGINT NOT NULL, report BIGINT NOT NULL, file_idx BIGINT NOT NULL, covered_lines TEXT NOT NULL,
+            PRIMARY KEY (run_id, report, file_idx))""",
+        "coverage_sources": """CREATE TABLE coverage_sources (
+            run_id BIGINT NOT NULL, report BIGINT NOT NULL, sources TEXT NOT NULL, PRIMARY KEY (run_id, report))""",
     }
     indexes = [
         "CREATE INDEX test_runs_owner ON test_runs (owner_id, id)",
@@ -195,6 +200,24 @@ class TestRunsProjection(Projection):
         for f in e.event.files:
             idx += 1
             tx.write(sql, (run_id, report, idx, f[0], f[1], f[2], f[3], f[4], dumps(f[5]), dumps(f[6])))
+
+    @handles(TestRun.CoverageLinesRecorded)
+    def coverage_lines_recorded(self, tx: Tx, e: Envelope) -> None:
+        run_id = self._run_id(tx, e)
+        if run_id is None:
+            return
+        ev = e.event
+        report = int(ev.report)
+        if int(ev.first) == 0 and ev.sources:
+            tx.write("INSERT INTO coverage_sources (run_id, report, sources) VALUES (%s, %s, %s)",
+                     (run_id, report, json.dumps(list(ev.sources))))
+        idx = int(ev.first)
+        dumps = json.dumps
+        for lines in ev.lines:
+            idx += 1
+            if lines:
+                tx.write("INSERT INTO coverage_lines (run_id, report, file_idx, covered_lines) VALUES (%s, %s, %s, %s)",
+                         (run_id, report, idx, dumps(lines)))
 
     @handles(TestRun.Canceled)
     def canceled(self, tx: Tx, e: Envelope) -> None:

@@ -38,8 +38,9 @@ def test_a_large_upload_is_recorded_in_batches_in_one_save(client: FlaskClient, 
     notifications = app.recorder.select_notifications(start=before + 1, limit=1000)
     events = [app.mapper.to_domain_event(n) for n in notifications]
     kinds = [type(e).__qualname__ for e in events]
-    assert kinds[0] == "TestRun.Created" and kinds[-3:] == [
-        "TestRun.CoverageReportRecorded", "TestRun.CoverageFilesRecorded", "RunGroup.Created"]
+    assert kinds[0] == "TestRun.Created" and kinds[-4:] == [
+        "TestRun.CoverageReportRecorded", "TestRun.CoverageFilesRecorded", "TestRun.CoverageLinesRecorded",
+        "RunGroup.Created"]
     batches = [e for e in events if isinstance(e, TestRun.CasesRecorded)]
     assert len(batches) == CASES // CASE_BATCH and all(len(b.cases) == CASE_BATCH for b in batches)
     assert sum(isinstance(e, TestRun.ResultsRecorded) for e in events) == 1

@@ -165,6 +165,7 @@ class LineFile:
             branches=branches,
             missed_lines=tuple(self.missed),
             partial_lines=tuple(partial),
+            covered_lines=tuple(self.covered),
         )
 
 
@@ -201,6 +202,7 @@ def merge_file_coverage(a: FileCoverage, b: FileCoverage) -> FileCoverage:
         branches=branches,
         missed_lines=tuple(sorted(set(a.missed_lines) | set(b.missed_lines))),
         partial_lines=tuple(sorted(set(a.partial_lines) | set(b.partial_lines))),
+        covered_lines=tuple(sorted(set(a.covered_lines) | set(b.covered_lines))),
     )
 
 
@@ -212,7 +214,7 @@ class CountedFiles:
         self.files: dict[str, FileCoverage] = {}
 
     def add(self, report_path: str, covered: int, missed: int, branches: LineCounters | None,
-            missed_lines: Iterable[int], partial_lines: Iterable[int]) -> None:
+            missed_lines: Iterable[int], partial_lines: Iterable[int], covered_lines: Iterable[int] = ()) -> None:
         path = join_path(self.base_directory, report_path)
         entry = FileCoverage(
             path=path,
@@ -221,6 +223,7 @@ class CountedFiles:
             branches=branches,
             missed_lines=tuple(sorted(set(missed_lines))),
             partial_lines=tuple(sorted(set(partial_lines))),
+            covered_lines=tuple(sorted(set(covered_lines))),
         )
         old = self.files.get(path)
         self.files[path] = entry if old is None else merge_file_coverage(old, entry)

@@ -20,7 +20,7 @@ WHAT = "Clover XML"
 
 
 class _File:
-    __slots__ = ("metrics", "missed_lines", "partial_lines", "path", "stmt_covered", "stmt_missed")
+    __slots__ = ("hit_lines", "metrics", "missed_lines", "partial_lines", "path", "stmt_covered", "stmt_missed")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -29,6 +29,7 @@ class _File:
         self.stmt_missed = 0
         self.missed_lines: list[int] = []
         self.partial_lines: list[int] = []
+        self.hit_lines: list[int] = []
 
 
 class _CloverHandler:
@@ -84,6 +85,7 @@ class _CloverHandler:
             executed = count > 0
         if executed:
             file.stmt_covered += 1
+            file.hit_lines.append(number)
         else:
             file.stmt_missed += 1
             file.missed_lines.append(number)
@@ -117,7 +119,7 @@ class _CloverHandler:
                 conditionals,
             )
             branches = LineCounters(covered_conditionals, conditionals - covered_conditionals)
-        self.files.add(file.path, covered, missed, branches, file.missed_lines, file.partial_lines)
+        self.files.add(file.path, covered, missed, branches, file.missed_lines, file.partial_lines, file.hit_lines)
 
 
 def parse_clover_chunks(chunks: Iterable[Chunk], base_directory: str | None = None) -> CoverageReport:

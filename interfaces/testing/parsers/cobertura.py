@@ -28,6 +28,8 @@ class _CoberturaHandler:
         self._class_file: str | None = None
         self._hits: dict[int, int] = {}
         self._branches: dict[int, tuple[int, int]] = {}
+        self.sources: list[str] = []
+        self._text: list[str] | None = None
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         path = self._path
@@ -37,6 +39,8 @@ class _CoberturaHandler:
         if name == "line":
             if self._class_file is not None and len(path) >= 3 and path[-2] == "lines" and path[-3] == "class":
                 self._line(attrs)
+        elif name == "source" and len(path) == 3 and path[1] == "sources":
+            self._text = []
         elif name == "class":
             filename = attrs.get("filename") or attrs.get("name")
             if not filename:
@@ -64,10 +68,16 @@ class _CoberturaHandler:
                 self._branches[number] = (max(covered, old_covered), max(total, old_total))
 
     def text(self, data: str) -> None:
-        pass
+        if self._text is not None:
+            self._text.append(data)
 
     def end(self, name: str) -> None:
         self._path.pop()
+        if name == "source" and self._text is not None:
+            source = "".join(self._text).strip()
+            if source and len(self.sources) < 100:
+                self.sources.append(source)
+            self._text = None
         if name == "class" and self._class_file is not None:
             self.files.get(self._class_file).merge(self._hits, self._branches)
             self._class_file = None
@@ -78,7 +88,7 @@ class _CoberturaHandler:
 def parse_cobertura_chunks(chunks: Iterable[Chunk], base_directory: str | None = None) -> CoverageReport:
     handler = _CoberturaHandler(base_directory)
     parse_xml_chunks(chunks, handler, what=WHAT, allow_doctype=True)
-    return CoverageReport.from_files(CoverageFormat.COBERTURA, handler.files.results())
+    return CoverageReport.from_files(CoverageFormat.COBERTURA, handler.files.results(), sources=handler.sources)
 
 
 def parse_cobertura(source: ReportSource, base_directory: str | None = None) -> CoverageReport:

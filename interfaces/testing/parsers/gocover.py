@@ -76,6 +76,7 @@ class _GoFile:
             missed=missed,
             missed_lines=tuple(sorted(uncovered_lines - covered_lines)),
             partial_lines=tuple(sorted(uncovered_lines & covered_lines)),
+            covered_lines=tuple(sorted(covered_lines)),
         )
 
 

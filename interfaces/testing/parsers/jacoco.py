@@ -22,7 +22,7 @@ _LINE_WHAT = f"{WHAT}: <line>"
 
 
 class _SourceFile:
-    __slots__ = ("branch_counter", "covered_lines", "line_counter", "missed", "missed_lines", "name",
+    __slots__ = ("branch_counter", "covered_lines", "hit_lines", "line_counter", "missed", "missed_lines", "name",
                  "partial_lines")
 
     def __init__(self, name: str) -> None:
@@ -33,6 +33,7 @@ class _SourceFile:
         self.missed = 0
         self.missed_lines: list[int] = []
         self.partial_lines: list[int] = []
+        self.hit_lines: list[int] = []
 
 
 class _JacocoHandler:
@@ -65,6 +66,7 @@ class _JacocoHandler:
         nr, mi, ci, mb, cb = attribute_ints(attrs, _LINE_ATTRIBUTES, _LINE_WHAT, required=("nr",))
         if ci or cb:
             source.covered_lines += 1
+            source.hit_lines.append(nr)
             if mi or mb:
                 source.partial_lines.append(nr)
         elif mi or mb:
@@ -98,7 +100,7 @@ class _JacocoHandler:
         path = f"{package}/{source.name}" if package else source.name
         lines = source.line_counter or LineCounters(source.covered_lines, source.missed)
         self.files.add(path, lines.covered, lines.missed, source.branch_counter, source.missed_lines,
-                       source.partial_lines)
+                       source.partial_lines, source.hit_lines)
 
 
 def parse_jacoco_chunks(chunks: Iterable[Chunk], base_directory: str | None = None) -> CoverageReport:
