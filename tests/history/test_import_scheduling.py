@@ -74,7 +74,7 @@ def test_polls_that_find_nothing_record_nothing_and_come_back(api: Api, containe
     clock.now += POLL / 2
     assert importer.tick(stop) == 1
     assert history_events(container) > recorded
-    api.wait_for_import(owner, project_id)
+    api.wait_for_import(owner, project_id, runs=2)  # the run that found c2 (the first is DONE already)
     assert api.import_status(owner, project_id)["commits"] == 2
     assert api.import_status(owner, offline)["commits"] == 1
     # A refresh request (here: of the offline project) is noticed at the next round, not a poll later.

@@ -56,6 +56,8 @@ def server_env(data_dir: Path, database_url: str | None, **extra: str) -> dict[s
         "CODEANNALS_DATA_DIR": str(data_dir),
         "CODEANNALS_PASSWORD_COST": "10",
         "CODEANNALS_SECRET_KEY": "test-secret-key-0123456789abcdef0123456789",
+        # read-your-writes holds even on a loaded CI machine (a test of the timeout sets its own)
+        "CODEANNALS_READ_WAIT_SECONDS": "60",
         **extra,
     }
     if database_url:
