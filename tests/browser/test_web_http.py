@@ -1,0 +1,134 @@
+"""The web interface over real HTTP against a real server process: sign-in through the form, the
+session cookie's flags, CSRF refusals, access rules, escaping of every user-supplied field, /tests/{id}
+answering HTML to a browser and JSON to a JSON client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.support.databases import server_env
+from tests.support.server import ServerProcess
+from tests.support.web import PASSWORD, PAYLOAD, Scenario, build_scenario, junit, register
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Scenario, str]]:
+    work = tmp_path_factory.mktemp("web")
+    (work / "data").mkdir()
+    server = ServerProcess(server_env(work / "data", None, CODEANNALS_LOCAL_REPO_ROOTS=str(work)),
+                           log_path=work / "server.log").start()
+    try:
+        s = build_scenario(server.url, work, commits=12)
+        r = requests.post(f"{server.url}/results", data=junit(), timeout=30,
+                          headers={"X-PROJEKTOR-TOKEN": s.token})
+        assert r.status_code == 200, r.text
+        public_id = r.json()["id"]
+        yield server, s, public_id
+    finally:
+        server.stop()
+
+
+def signed_in(base: str, username: str = "admin") -> requests.Session:
+    session = requests.Session()
+    form = session.get(f"{base}/signin", timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token, form.text
+    r = session.post(f"{base}/signin", data={"username": username, "password": PASSWORD,
+                                            "csrf_token": token.group(1)}, timeout=30)
+    assert r.status_code == 200 and "Projects" in r.text, r.text
+    return session
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def test_sign_in_sets_a_safe_session_cookie_and_csrf_is_required(scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, _, _ = scenario
+    base = server.url
+    anonymous = requests.get(f"{base}/", timeout=30, allow_redirects=False)
+    assert anonymous.status_code == 302 and "/signin" in anonymous.headers["Location"]
+    session = requests.Session()
+    page = session.get(f"{base}/signin", timeout=30)
+    # a sign-in without the token is refused, and nobody is signed in
+    r = session.post(f"{base}/signin", data={"username": "admin", "password": PASSWORD}, timeout=30,
+                     allow_redirects=False)
+    assert r.status_code == 400 and "security token" in r.text
+    r = session.post(f"{base}/signin", data={"username": "admin", "password": PASSWORD,
+                                            "csrf_token": csrf_of(page.text)}, timeout=30, allow_redirects=False)
+    assert r.status_code == 302
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    home = session.get(f"{base}/", timeout=30)
+    assert home.status_code == 200 and "demo" in home.text
+    # a changing form without (or with a wrong) token is refused and changes nothing
+    for data in ({}, {"csrf_token": "forged"}):
+        r = session.post(f"{base}/account", data={"current": PASSWORD, "password": "another-pass1",
+                                                 "password2": "another-pass1", **data}, timeout=30)
+        assert r.status_code == 400 and "security token" in r.text
+    assert requests.post(f"{base}/api/user/auth", json={"username": "admin", "password": PASSWORD},
+                         timeout=30).status_code == 200
+    r = session.post(f"{base}/signout", data={}, timeout=30, allow_redirects=False)
+    assert r.status_code == 400
+    # behind https the cookie is Secure too
+    r = requests.Session().get(f"{base}/signin", headers={"X-Forwarded-Proto": "https"}, timeout=30)
+    assert "Secure" in r.headers["Set-Cookie"]
+
+
+def test_user_supplied_fields_stay_text(scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, s, public_id = scenario
+    session = signed_in(server.url)
+    pages = [
+        "/", f"/ui/projects/{s.project_id}", f"/ui/projects/{s.project_id}/commits/{s.repo.head('HEAD~' + str(13))}",
+        f"/tests/{public_id}",
+    ]
+    for path in pages:
+        r = session.get(server.url + path, headers={"Accept": "text/html"}, timeout=30)
+        assert r.status_code == 200, (path, r.text[:500])
+        assert PAYLOAD not in r.text, path
+        assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in r.text, path
+
+
+def test_access_rules_and_error_pages(scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, s, public_id = scenario
+    register(server.url, "stranger")
+    session = signed_in(server.url, "stranger")
+    r = session.get(f"{server.url}/ui/projects/{s.project_id}", timeout=30)
+    assert r.status_code == 403 and "no role" in r.text and "<html" in r.text
+    r = session.get(f"{server.url}/tests/{public_id}", headers={"Accept": "text/html"}, timeout=30)
+    assert r.status_code == 404 and "not found" in r.text
+    assert "demo" not in session.get(f"{server.url}/", timeout=30).text
+    r = session.get(f"{server.url}/ui/audit", timeout=30)
+    assert r.status_code == 403
+    r = session.get(f"{server.url}/ui/projects/999999", timeout=30)
+    assert r.status_code == 404
+
+
+def test_run_link_answers_html_to_browsers_and_json_to_clients(scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, s, public_id = scenario
+    session = signed_in(server.url)
+    browser = session.get(f"{server.url}/tests/{public_id}", timeout=30,
+                          headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.status_code == 200 and browser.headers["Content-Type"].startswith("text/html")
+    assert "expected 1 &lt;script&gt;" in browser.text and "Failed cases (1)" in browser.text
+    client = requests.get(f"{server.url}/tests/{public_id}", headers={"Accept": "application/json",
+                                                                      "X-PROJEKTOR-TOKEN": s.token},
+                          timeout=30, allow_redirects=False)
+    assert "<html" not in client.text  # the JSON route's answer (a redirect to /run/{id}, or JSON), not the page
+    assert client.status_code in (200, 302)
+
+
+def test_docs_use_local_swagger_ui(scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, _, _ = scenario
+    docs = requests.get(f"{server.url}/docs", timeout=30).text
+    assert "cdn.jsdelivr" not in docs and "/ui/vendor/swagger-ui/swagger-ui-bundle.js" in docs
+    assert requests.get(f"{server.url}/ui/vendor/swagger-ui/swagger-ui-bundle.js", timeout=30).status_code == 200
+    assert requests.get(f"{server.url}/ui/vendor/plotly.min.js", timeout=30).status_code == 200
