@@ -17,8 +17,8 @@ from interfaces.http import errors
 from interfaces.http.auth import JwtCodec
 from interfaces.http.blueprints import all_blueprints
 from interfaces.http.schemas import ErrorSchema
-from interfaces.web.app import register as register_web
 from interfaces.settings import Settings
+from interfaces.web.app import register as register_web
 
 log = logging.getLogger("codeannals.http")
 
