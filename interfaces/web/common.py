@@ -76,7 +76,7 @@ def error_page(exc: DomainError | HTTPException) -> Response:
     return page("error.html", status=status, title=title, message=exc.description or exc.name, code=status)
 
 
-def _unexpected(exc: Exception) -> Response:
+def unexpected(exc: Exception) -> Response:
     if isinstance(exc, HTTPException | DomainError):
         return error_page(exc)
     current_app.logger.exception("web page failed: %s", request.path)
@@ -92,7 +92,7 @@ def _signed_in_and_checked() -> None:
 
 blp.register_error_handler(DomainError, error_page)
 blp.register_error_handler(HTTPException, error_page)
-blp.register_error_handler(Exception, _unexpected)
+blp.register_error_handler(Exception, unexpected)
 
 
 # --- display filters --------------------------------------------------------------------------------

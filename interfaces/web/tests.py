@@ -11,7 +11,17 @@ from flask import Response, request
 from domain.shared.errors import DomainError, NotFound
 from domain.testing.run import is_public_id
 from interfaces.http.testing.common import full_name, repo_name, viewer_of
-from interfaces.web.common import PAGE_SIZE, blp, error_page, page, page_number, page_url, require_signed_in, store
+from interfaces.web.common import (
+    PAGE_SIZE,
+    blp,
+    error_page,
+    page,
+    page_number,
+    page_url,
+    require_signed_in,
+    store,
+    unexpected,
+)
 from projections.testing import queries
 from projections.web import queries as web
 
@@ -41,7 +51,8 @@ def _run_page(public_id: str) -> Response:
     for report in queries.coverage_reports_of(store(), run_id):
         files = []
         for f in queries.coverage_files_of(store(), run_id, int(report["report"])):
-            files.append({**f, "missed": json.loads(f["missed_lines"]), "partial": json.loads(f["partial_lines"])})
+            files.append({**f, "missed_list": json.loads(f["missed_lines"]),
+                          "partial_list": json.loads(f["partial_lines"])})
         groups.append({"report": report, "files": files})
     return page("run.html", run=run, suites=suites, cases=cases[:2000], case_total=len(cases), failed=failed,
                 groups=groups, sort=sort, full_name=full_name)
@@ -54,6 +65,8 @@ def run_page_response(public_id: str) -> Response:
         return _run_page(public_id)
     except DomainError as exc:
         return error_page(exc)
+    except Exception as exc:  # a page, never the API's JSON error, for a browser
+        return unexpected(exc)
 
 
 @blp.route("/ui/runs/<string:public_id>")

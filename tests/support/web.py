@@ -18,6 +18,7 @@ from tests.support.gitrepo import GitRepo
 
 PAYLOAD = '<script>window.__xss=1</script>'
 LOC_ANALYZER = "io.reflectoring.coderadar.analyzer.loc.LocAnalyzerPlugin"
+MARKER_ANALYZER = "org.codeannals.analyzer.markers.MarkerAnalyzerPlugin"
 PASSWORD = "password1"
 
 
@@ -48,7 +49,7 @@ class Scenario:
 
 def java_source(lines: int, name: str = "Main") -> str:
     body = "".join(f"    int field{i} = {i}; // line {i}\n" for i in range(lines))
-    return f"package app;\n\n/** A class. */\npublic class {name} {{\n{body}}}\n"
+    return f"package app;\n\n/** A class. */\npublic class {name} {{\n    // TODO: tidy up\n{body}}}\n"
 
 
 def make_repository(path: Path, commits: int = 60) -> tuple[GitRepo, str]:
@@ -90,9 +91,10 @@ def build_scenario(base: str, work: Path, commits: int = 60) -> Scenario:
                                                                           "inclusionType": "INCLUDE"},
                           headers=h, timeout=30)
         assert r.status_code == 201, r.text
-    r = requests.post(f"{base}/api/projects/{pid}/analyzers", json={"analyzerName": LOC_ANALYZER, "enabled": True},
-                      headers=h, timeout=30)
-    assert r.status_code == 201, r.text
+    for analyzer in (LOC_ANALYZER, MARKER_ANALYZER):
+        r = requests.post(f"{base}/api/projects/{pid}/analyzers", json={"analyzerName": analyzer, "enabled": True},
+                          headers=h, timeout=30)
+        assert r.status_code == 201, r.text
 
     def imported() -> bool:
         s = requests.get(f"{base}/api/projects/{pid}/import", headers=h, timeout=30).json()
