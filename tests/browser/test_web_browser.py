@@ -178,7 +178,10 @@ def test_phone_width_has_no_sideways_scrolling(world: tuple[Scenario, list[str]]
         for path in ("/", f"/ui/projects/{s.project_id}", f"/ui/projects/{s.project_id}/commits/{s.head}"):
             page.goto(s.base + path)
             wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-            assert not wide, path
+            culprits = page.evaluate(
+                "Array.from(document.querySelectorAll('main *')).filter(e => e.getBoundingClientRect().right > "
+                "window.innerWidth + 1).slice(0, 5).map(e => e.tagName + '.' + e.className)")
+            assert not wide, (path, culprits)
         b.shot("phone_project_commit")
     assert not b.outside
 
