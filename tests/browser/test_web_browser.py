@@ -190,7 +190,6 @@ def test_requests_outside_are_refused_by_the_harness() -> None:
     """The harness itself: a page asking for a CDN is caught (so the tests above would fail)."""
     require_browser()
     server_less = "http://127.0.0.1:9"
-    with pytest.raises(AssertionError):
-        with browser(server_less) as b:
-            b.page.set_content('<img src="https://cdn.example.org/x.png">')
-            assert not b.outside
+    with pytest.raises(AssertionError), browser(server_less) as b:
+        b.page.set_content('<img src="https://cdn.example.org/x.png">')
+        assert not b.outside

@@ -143,7 +143,8 @@ PRINTED = re.compile(r"View Projektor results at (\S+/tests/[A-Z0-9]{12})")
 def add_build(s: Scenario) -> None:
     """A Copr project and a build of the head commit, through Copr API 2 (HTTP Basic with the token)."""
     auth = (s.username, s.token)
-    r = requests.post(f"{s.base}/api_2/projects", json={"name": "demo-rpm", "chroots": ["fedora-rawhide-x86_64"]}, auth=auth, timeout=30)
+    r = requests.post(f"{s.base}/api_2/projects", json={"name": "demo-rpm", "chroots": ["fedora-rawhide-x86_64"]},
+                      auth=auth, timeout=30)
     assert r.status_code == 201, r.text
     location = r.headers.get("Location", "")
     s.copr_project_id = int(location.rstrip("/").rsplit("/", 1)[-1])
