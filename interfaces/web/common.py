@@ -130,3 +130,24 @@ FILTERS: dict[str, Callable[..., Any]] = {"when": when, "seconds": seconds, "per
 
 def subject_of(message: str) -> str:
     return (message or "").split("\n", 1)[0][:200]
+
+
+LINE_METRIC_PREFIX = "coderadar:size:loc:"
+
+
+def preferred_metric(metrics: list[str], *hints: str) -> str | None:
+    """The first metric containing the first hint that any metric contains; else the first metric."""
+    for hint in hints:
+        for metric in metrics:
+            if hint in metric:
+                return metric
+    return metrics[0] if metrics else None
+
+
+def area_metric(metrics: list[str]) -> str | None:
+    return preferred_metric(metrics, LINE_METRIC_PREFIX, ":sloc:", ":loc")
+
+
+def colour_metric(metrics: list[str], area: str | None) -> str | None:
+    others = [m for m in metrics if m != area]
+    return preferred_metric(others, "complexity", "markers:todo", ":cloc:") or area

@@ -10,7 +10,7 @@ from flask import Response, jsonify
 
 from interfaces.http.auth import Principal
 from interfaces.http.testing.common import viewer_of
-from interfaces.web.common import blp, page, require_signed_in, store
+from interfaces.web.common import LINE_METRIC_PREFIX, blp, page, require_signed_in, store
 from projections.analysis import queries as analysis
 from projections.builds import queries as builds
 from projections.history import queries as history
@@ -59,13 +59,10 @@ def headline(project_id: int) -> dict[str, Any]:
     if ref is not None:
         head = analysis.newest_analysed_ancestor(store(), project_id, str(ref["commit_hash"]))
         if head is not None:
-            metrics = [m for m in analysis.metric_names(store(), project_id) if m.endswith(":loc") or "loc" in m]
-            files = analysis.values_at(store(), project_id, head)
-            figures["files"] = len(files)
-            line_metric = next((m for m in metrics if m.endswith(":loc")), metrics[0] if metrics else None)
-            if line_metric:
-                figures["lines"] = analysis.totals_at(store(), project_id, head, [line_metric])[line_metric]
-                figures["line_metric"] = line_metric
+            metrics = [m for m in analysis.metric_names(store(), project_id) if m.startswith(LINE_METRIC_PREFIX)]
+            figures["files"] = len(analysis.values_at(store(), project_id, head))
+            if metrics:  # lines of every language measured
+                figures["lines"] = sum(analysis.totals_at(store(), project_id, head, metrics).values())
     return figures
 
 

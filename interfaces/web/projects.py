@@ -22,7 +22,17 @@ from interfaces.http.history.critical_files import _histories
 from interfaces.http.projects.access import ADMIN, MEMBER, project_access, projects_app
 from interfaces.http.testing.common import viewer_of
 from interfaces.web import graph
-from interfaces.web.common import PAGE_SIZE, blp, page, page_number, page_url, store, subject_of
+from interfaces.web.common import (
+    PAGE_SIZE,
+    area_metric,
+    blp,
+    colour_metric,
+    page,
+    page_number,
+    page_url,
+    store,
+    subject_of,
+)
 from interfaces.web.highlight import highlighted_lines
 from interfaces.web.home import progress
 from projections.analysis import queries as analysis
@@ -82,8 +92,7 @@ def project(project_id: int) -> Response:
         rows = [{**r, "analyzed": str(r["hash"]) in analysed, "subject": subject_of(str(r["message"])),
                  "merge": len(parents.get(int(r["idx"]), [])) > 1} for r in rows]
     metrics = analysis.metric_names(store(), project_id)
-    chosen_metric = request.args.get("metric") or (next((m for m in metrics if m.endswith(":loc")), None)
-                                                    or (metrics[0] if metrics else None))
+    chosen_metric = request.args.get("metric") or area_metric(metrics)
     trend: list[dict[str, Any]] = []
     if chosen_metric and ref is not None:
         head = analysis.newest_analysed_ancestor(store(), project_id, str(ref["commit_hash"]))
@@ -243,8 +252,8 @@ def codemap(project_id: int) -> Response:
     access = project_access(project_id, MEMBER)
     head = _head_of(project_id, request.args.get("commit"), access.project)
     metrics = analysis.metric_names(store(), project_id)
-    area = request.args.get("area") or next((m for m in metrics if m.endswith(":loc")), metrics[0] if metrics else "")
-    colour = request.args.get("colour") or next((m for m in metrics if m != area), area)
+    area = request.args.get("area") or area_metric(metrics) or ""
+    colour = request.args.get("colour") or colour_metric(metrics, area) or ""
     compare = (request.args.get("compare") or "").strip()
     _, analysed = analysed_commit(project_id, str(head["hash"]))
     files = {} if analysed is None else analysis.files_at(store(), project_id, analysed)

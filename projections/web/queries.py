@@ -87,7 +87,8 @@ def repositories_without_project(store: ReadStore, viewer: Viewer, limit: int = 
     seen, params = viewer.clause()
     return store.fetchall(
         "SELECT r.repo, r.org, COUNT(*) AS runs, MAX(r.id) AS newest FROM test_runs r WHERE r.repo IS NOT NULL "
-        f"AND r.project_id IS NULL AND {seen} GROUP BY r.repo, r.org ORDER BY r.repo LIMIT %s",
+        "AND r.project_id IS NULL AND NOT EXISTS (SELECT 1 FROM history_commits hc WHERE hc.hash = r.commit_sha "
+        f"AND hc.reachable) AND {seen} GROUP BY r.repo, r.org ORDER BY r.repo LIMIT %s",
         (*params, limit),
     )
 
