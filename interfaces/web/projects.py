@@ -33,7 +33,7 @@ from interfaces.web.common import (
     store,
     subject_of,
 )
-from interfaces.web.highlight import highlighted_lines
+from interfaces.web.highlight import highlighted_blob, source_rows
 from interfaces.web.home import progress
 from projections.analysis import queries as analysis
 from projections.history import queries as history
@@ -326,7 +326,7 @@ def file_page(project_id: int, commit_hash: str, path: str) -> Response:
         raise NotFound(f"File {path} not found in commit {short_hash(str(found['hash']))}.")
     binary = b"\0" in data[:8000]
     text = "" if binary else data.decode("utf-8", "replace")
-    lines = [] if binary else highlighted_lines(path, text)
+    lines = [] if binary else highlighted_blob(path, str(blob), text)
     # findings and metrics
     findings: dict[int, list[dict[str, Any]]] = {}
     values: dict[str, int] = {}
@@ -361,6 +361,7 @@ def file_page(project_id: int, commit_hash: str, path: str) -> Response:
             trend.setdefault(metric, []).append({"x": int(c["author_time"]), "y": value,
                                                  "commit": short_hash(str(c["hash"]))})
     return page("file.html", project=access.project, commit=found, path=path, lines=lines, binary=binary,
+                rows=source_rows(lines, marks, findings),
                 findings=findings, values=values, coverage=coverage, marks=marks,
                 authors=sorted(((names.get(k, k), n) for k, n in authors.items()), key=lambda a: -a[1]),
                 file_commits=file_commits, trend=trend, size=len(data))
