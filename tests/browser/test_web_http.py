@@ -6,22 +6,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 import requests
 
-from tests.support.databases import server_env
+from tests.conftest import BACKENDS, REQUIRE_POSTGRES
+from tests.support.databases import postgres_database, postgres_unavailable_reason, server_env
 from tests.support.server import ServerProcess
 from tests.support.web import PASSWORD, PAYLOAD, Scenario, build_scenario, junit, register
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Scenario, str]]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def scenario(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerProcess, Scenario, str]]:
+    with ExitStack() as stack:
+        url = None
+        if request.param == "postgres":
+            reason = postgres_unavailable_reason()
+            if reason:
+                if REQUIRE_POSTGRES:
+                    pytest.fail(f"PostgreSQL is required (CODEANNALS_REQUIRE_POSTGRES) but unavailable: {reason}")
+                pytest.skip(reason)
+            url = stack.enter_context(postgres_database())
+        yield from _scenario(tmp_path_factory, url)
+
+
+def _scenario(tmp_path_factory: pytest.TempPathFactory,
+              url: str | None) -> Iterator[tuple[ServerProcess, Scenario, str]]:
     work = tmp_path_factory.mktemp("web")
     (work / "data").mkdir()
-    server = ServerProcess(server_env(work / "data", None, CODEANNALS_LOCAL_REPO_ROOTS=str(work)),
+    server = ServerProcess(server_env(work / "data", url, CODEANNALS_LOCAL_REPO_ROOTS=str(work)),
                            log_path=work / "server.log").start()
     try:
         s = build_scenario(server.url, work, commits=12)
@@ -132,3 +149,44 @@ def test_docs_use_local_swagger_ui(scenario: tuple[ServerProcess, Scenario, str]
     assert "cdn.jsdelivr" not in docs and "/ui/vendor/swagger-ui/swagger-ui-bundle.js" in docs
     assert requests.get(f"{server.url}/ui/vendor/swagger-ui/swagger-ui-bundle.js", timeout=30).status_code == 200
     assert requests.get(f"{server.url}/ui/vendor/plotly.min.js", timeout=30).status_code == 200
+
+
+def test_admin_forms_change_the_configuration_and_merge_contributors(
+        scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, s, _ = scenario
+    base, h = server.url, {"Authorization": s.jwt}
+    session = signed_in(base)
+    page = session.get(f"{base}/ui/projects/{s.project_id}", timeout=30)
+    assert "Start analysis" in page.text and "Reset" in page.text
+    r = session.post(f"{base}/ui/projects/{s.project_id}/configuration", timeout=30,
+                     data={"what": "add_module", "path": "src/", "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200 and "<code>src/</code>" in r.text
+    modules = requests.get(f"{base}/api/projects/{s.project_id}/modules", headers=h, timeout=30).json()
+    assert [m["path"] for m in modules] == ["src/"]
+    # the contributors: alice and bob; merged into one through the form
+    page = session.get(f"{base}/ui/projects/{s.project_id}/contributors", timeout=30)
+    assert "Alice Liddell" in page.text and "Bob Builder" in page.text
+    people = requests.get(f"{base}/api/projects/{s.project_id}/contributors", headers=h, timeout=30).json()
+    ids = [str(p["id"]) for p in people]
+    r = session.post(f"{base}/ui/projects/{s.project_id}/contributors", timeout=30,
+                     data={"ids": ids, "display_name": "Team A", "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200 and "Team A" in r.text
+    people = requests.get(f"{base}/api/projects/{s.project_id}/contributors", headers=h, timeout=30).json()
+    assert [p["displayName"] for p in people] == ["Team A"]
+    # the change history shows the module added by the admin
+    history = session.get(f"{base}/ui/projects/{s.project_id}/history", timeout=30).text
+    assert "ModuleAdded" in history or "Added" in history
+
+
+def test_code_map_delta_and_commit_pages(scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, s, _ = scenario
+    session = signed_in(server.url)
+    older = s.repo.head("HEAD~5")
+    r = session.get(f"{server.url}/ui/projects/{s.project_id}/codemap", timeout=30,
+                    params={"commit": s.head, "compare": older})
+    assert r.status_code == 200
+    assert "changed 1" in r.text and "added 1" in r.text  # Main.java changed, Feature.java merged in
+    r = session.get(f"{server.url}/ui/projects/{s.project_id}/commits/{s.head}", timeout=30)
+    assert r.status_code == 200 and "merge feature" in r.text and "src/app/Feature.java" in r.text
+    progress = session.get(f"{server.url}/ui/projects/{s.project_id}/progress.json", timeout=30).json()
+    assert progress["import"]["state"] == "DONE" and progress["active"] is False
