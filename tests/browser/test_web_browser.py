@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import requests
 
 from tests.browser.browser import browser, require_browser
 from tests.support.databases import server_env
-from tests.support.server import ServerProcess
+from tests.support.server import ROOT, ServerProcess
 from tests.support.web import PASSWORD, PAYLOAD, PRINTED, Scenario, add_build, build_scenario, cobertura, junit, wait
 from tests.testing.test_projektor_client_e2e import install_client
 
@@ -193,3 +194,39 @@ def test_requests_outside_are_refused_by_the_harness() -> None:
     with pytest.raises(AssertionError), browser(server_less) as b:
         b.page.set_content('<img src="https://cdn.example.org/x.png">')
         assert not b.outside
+
+
+def test_progress_bar_follows_an_import_without_reloading(world: tuple[Scenario, list[str]],
+                                                          tmp_path: Path) -> None:
+    s, _ = world
+    source = tmp_path / "big.git"
+    subprocess.run([sys.executable, str(ROOT / "bench" / "gen_repo.py"), str(source), "--commits", "1500",
+                    "--force"], check=True, capture_output=True)
+    work = Path(str(s.repo.path)).parent  # below the server's CODEANNALS_LOCAL_REPO_ROOTS
+    target = work / "big.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(source), str(target)], check=True)
+    r = requests.post(f"{s.base}/api/projects", json={"name": "big", "vcsUrl": str(target)},
+                      headers={"Authorization": s.jwt}, timeout=30)
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    with browser(s.base) as b:
+        page = b.page
+        page.goto(f"{s.base}/signin")
+        page.fill("#username", s.username)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.get_by_role("heading", name="Projects").wait_for()
+        page.goto(f"{s.base}/ui/projects/{pid}")
+        group = page.locator(".progress-group")
+        assert group.get_attribute("data-active") == "yes"  # the import is still running
+        page.evaluate("window.__notReloaded = true")
+        state = page.locator('.progress-line[data-kind="import"] .progress-state')
+        page.wait_for_function(
+            "document.querySelector('.progress-line[data-kind=\"import\"] .progress-state').textContent === 'DONE'",
+            timeout=180_000)
+        assert state.inner_text() == "DONE"
+        assert page.evaluate("window.__notReloaded") is True
+        assert page.locator('.progress-line[data-kind="import"] progress').get_attribute("value") is not None
+        assert re.fullmatch(r"\d+ / \d+ commits", page.inner_text('.progress-line[data-kind="import"] .progress-text'))
+        b.shot("project_import_done")
+    assert not b.outside
