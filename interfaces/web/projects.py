@@ -20,6 +20,7 @@ from interfaces.http.analysis.metrics import renames_between
 from interfaces.http.history.common import history_app, mirror, resolve_commit
 from interfaces.http.history.critical_files import _histories
 from interfaces.http.projects.access import ADMIN, MEMBER, project_access, projects_app
+from interfaces.http.projects.common import user_ref
 from interfaces.http.testing.common import viewer_of
 from interfaces.web import graph
 from interfaces.web.common import (
@@ -37,6 +38,7 @@ from interfaces.web.highlight import highlighted_blob, source_rows
 from interfaces.web.home import progress
 from projections.analysis import queries as analysis
 from projections.history import queries as history
+from projections.identity import queries as identity_queries
 from projections.projects import queries as projects
 from projections.testing import queries as testing
 from projections.web import queries as web
@@ -92,20 +94,22 @@ def project(project_id: int) -> Response:
         rows = [{**r, "analyzed": str(r["hash"]) in analysed, "subject": subject_of(str(r["message"])),
                  "merge": len(parents.get(int(r["idx"]), [])) > 1} for r in rows]
     metrics = analysis.metric_names(store(), project_id)
-    chosen_metric = request.args.get("metric") or area_metric(metrics)
-    trend: list[dict[str, Any]] = []
-    if chosen_metric and ref is not None:
+    picked = [m for m in request.args.getlist("metric") if m in metrics][:6]
+    if not picked:
+        picked = [m for m in (area_metric(metrics),) if m]
+    trend: dict[str, list[dict[str, Any]]] = {}
+    if picked and ref is not None:
         head = analysis.newest_analysed_ancestor(store(), project_id, str(ref["commit_hash"]))
         if head is not None:
-            trend = analysis.metric_history(store(), project_id, head, chosen_metric)
+            for metric in picked:
+                trend[metric] = [{"x": point["timestamp"], "y": point["value"], "commit": short_hash(point["commit"])}
+                                 for point in analysis.metric_history(store(), project_id, head, metric)]
     is_admin = access.principal.platform_admin or (access.role is not None and access.role.value == "ADMIN")
     pages = max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE)
     return page(
         "project.html", project=access.project, branches=branches, tags=[r for r in refs if r["is_tag"]],
         branch=branch, people=people, who=who, rows=rows, total=total, number=number, pages=pages,
-        page_url=page_url, graph_svg=graph_svg, metrics=metrics, metric=chosen_metric,
-        trend=[{"x": history_point["timestamp"], "y": history_point["value"],
-                "commit": short_hash(history_point["commit"])} for history_point in trend],
+        page_url=page_url, graph_svg=graph_svg, metrics=metrics, chosen=picked, trend=trend,
         progress=progress(project_id), is_admin=is_admin,
         modules=projects.modules(store(), project_id), patterns=projects.file_patterns(store(), project_id),
         analyzers=projects.analyzers(store(), project_id), members=projects.project_users(store(), project_id),
@@ -152,6 +156,20 @@ def configure(project_id: int) -> Response:
         service.add_analyzer(uuid, form.get("analyzer", ""), True, {}, actor=actor)
     elif what == "remove_analyzer":
         service.remove_analyzer(uuid, form.get("key", ""), actor=actor)
+    elif what in ("set_role", "remove_role"):
+        user = identity_queries.user_by_username(store(), form.get("username", "").strip())
+        if user is None:
+            raise NotFound(f"No user named {form.get('username', '').strip()}.")
+        if what == "set_role":
+            service.set_user_role(uuid, user_ref(int(user["id"])), form.get("role", "MEMBER"), actor=actor)
+        else:
+            service.remove_user_role(uuid, user_ref(int(user["id"])), actor=actor)
+    elif what == "set_team_role":
+        team = next((t for t in projects.list_teams(store()) if t["name"] == form.get("team", "").strip()), None)
+        if team is None:
+            raise NotFound(f"No team named {form.get('team', '').strip()}.")
+        service.set_team_role(uuid, UUID(str(team["uuid"])), int(team["id"]), form.get("role", "MEMBER"),
+                              actor=actor)
     else:
         raise Invalid("Unknown configuration change.")
     return redirect(url_for("web.project", project_id=project_id) + "#configuration")  # type: ignore[return-value]

@@ -4,6 +4,7 @@ answering HTML to a browser and JSON to a JSON client."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -163,6 +164,17 @@ def test_admin_forms_change_the_configuration_and_merge_contributors(
     assert r.status_code == 200 and "<code>src/</code>" in r.text
     modules = requests.get(f"{base}/api/projects/{s.project_id}/modules", headers=h, timeout=30).json()
     assert [m["path"] for m in modules] == ["src/"]
+    register(base, "newcomer")
+    r = session.post(f"{base}/ui/projects/{s.project_id}/configuration", timeout=30,
+                     data={"what": "set_role", "username": "newcomer", "role": "MEMBER", "csrf_token": csrf_of(r.text)})
+    assert r.status_code == 200
+    users = requests.get(f"{base}/api/projects/{s.project_id}/users", headers=h, timeout=30).json()
+    assert "newcomer" in [u["username"] for u in users]
+    # two metrics picked for the trend
+    r = session.get(f"{base}/ui/projects/{s.project_id}", timeout=30,
+                    params=[("metric", "coderadar:size:loc:java"), ("metric", "codeannals:markers:todo")])
+    trend = re.search(r'data-chart="multi"[^>]*><script type="application/json">(.*?)</script>', r.text)
+    assert trend and set(json.loads(trend.group(1))) == {"coderadar:size:loc:java", "codeannals:markers:todo"}
     # the contributors: alice and bob; merged into one through the form
     page = session.get(f"{base}/ui/projects/{s.project_id}/contributors", timeout=30)
     assert "Alice Liddell" in page.text and "Bob Builder" in page.text
