@@ -3,7 +3,7 @@ file of 2,000 lines, each against the API call that reads the same data (the bas
 the same run). The app runs in this process behind Flask's test client, so the figures are the
 server's time without the network.
 
-Usage: python bench/web.py [PATH_TO_REPO] [--requests N] [--commits N]
+Usage: python bench/web.py [PATH_TO_REPO] [--requests N] [--commits N] [--files N]
 Without a repository, one is generated with bench/gen_repo.py (small: --commits, default 300).
 A commit adding a 2,000-line Java file is put on top of the repository's head (in a scratch clone).
 """
@@ -39,11 +39,11 @@ def git(cwd: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout
 
 
-def prepare(source: Path | None, commits: int, work: Path) -> Path:
+def prepare(source: Path | None, commits: int, work: Path, files: int = 300) -> Path:
     if source is None:
         source = work / "generated.git"
         subprocess.run([sys.executable, str(Path(__file__).parent / "gen_repo.py"), str(source), "--commits",
-                        str(commits), "--force"], check=True, capture_output=True)
+                        str(commits), "--files", str(files), "--force"], check=True, capture_output=True)
     clone = work / "repo"
     git(work, "clone", "-q", str(source), str(clone))
     body = "".join(f"    int field{i} = {i}; // {i}\n" for i in range(1994))
@@ -80,10 +80,11 @@ def main() -> int:
     parser.add_argument("repo", type=Path, nargs="?")
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--commits", type=int, default=300)
+    parser.add_argument("--files", type=int, default=300, help="files in the generated repository's first commit")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         work = Path(tmp)
-        repo = prepare(args.repo, args.commits, work)
+        repo = prepare(args.repo, args.commits, work, args.files)
         (work / "data").mkdir()
         env = server_env(work / "data", None, CODEANNALS_LOCAL_REPO_ROOTS=str(work))
         container = Container(Settings.from_env(env))

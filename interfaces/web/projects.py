@@ -231,38 +231,57 @@ def diff(project_id: int, commit_hash: str) -> Response:
 
 
 # --- code map ------------------------------------------------------------------------------------------
+STATUS_CODES = {"added": 1, "changed": 2, "deleted": 3, "renamed": 4}
+
+
 def _treemap(files: dict[str, dict[str, int]], area: str, colour: str,
              status: dict[str, str] | None = None) -> dict[str, Any]:
-    """Plotly treemap columns: a node per directory and per file; directories sum their files' area
-    and colour (the colour is shown per area unit: density)."""
-    ids, labels, parents, values, colours, kinds = [], [], [], [], [], []
-    dirs: dict[str, list[float]] = {}
+    """Plotly treemap columns, compactly: a node per directory and per file, each naming its parent by
+    index (-1: the root's parent). Directories sum their files' area; their colour is the colour
+    metric per area unit (a density). With ``status`` (a comparison) the colour is the file's change."""
+    index: dict[str, int] = {"": 0}
+    labels, parent, values, colours = ["/"], [-1], [0.0], [0.0]
+    dir_colour = [0.0]
+    kinds = ["dir"]
+
+    def directory(path: str) -> int:
+        found = index.get(path)
+        if found is not None:
+            return found
+        up = directory(posixpath.dirname(path))
+        index[path] = len(labels)
+        labels.append(posixpath.basename(path))
+        parent.append(up)
+        values.append(0.0)
+        colours.append(0.0)
+        dir_colour.append(0.0)
+        kinds.append("dir")
+        return index[path]
+
     for path, vals in files.items():
         a = float(vals.get(area, 0)) or 1.0
         c = float(vals.get(colour, 0))
-        parent = posixpath.dirname(path)
-        while True:
-            acc = dirs.setdefault(parent, [0.0, 0.0])
-            acc[0] += a
-            acc[1] += c
-            if not parent:
-                break
-            parent = posixpath.dirname(parent)
-        ids.append(path)
+        up = directory(posixpath.dirname(path))
+        index[path] = len(labels)
         labels.append(posixpath.basename(path))
-        parents.append(posixpath.dirname(path) or "/")
+        parent.append(up)
         values.append(a)
-        colours.append(c if status is None else {"added": 1, "changed": 2, "deleted": 3, "renamed": 4}.get(
-            status.get(path, ""), 0))
+        colours.append(c if status is None else STATUS_CODES.get(status.get(path, ""), 0))
+        dir_colour.append(0.0)
         kinds.append("file" if status is None else status.get(path, "unchanged"))
-    for d, (a, c) in dirs.items():
-        ids.append(d or "/")
-        labels.append(posixpath.basename(d) or "/")
-        parents.append("" if not d else (posixpath.dirname(d) or "/"))
-        values.append(a)
-        colours.append((c / a if a else 0) if status is None else 0)
-        kinds.append("dir")
-    return {"ids": ids, "labels": labels, "parents": parents, "values": values, "colours": colours, "kinds": kinds}
+        node = up
+        while node >= 0:
+            values[node] += a
+            dir_colour[node] += c
+            node = parent[node]
+    for i, kind in enumerate(kinds):
+        if kind == "dir":
+            colours[i] = (dir_colour[i] / values[i] if values[i] else 0.0) if status is None else 0.0
+    paths = [""] * len(labels)
+    for path, i in index.items():
+        paths[i] = path
+    return {"paths": paths, "labels": labels, "parents": parent, "values": values, "colours": colours,
+            "kinds": kinds}
 
 
 @blp.route("/ui/projects/<int:project_id>/codemap")
@@ -274,11 +293,17 @@ def codemap(project_id: int) -> Response:
     colour = request.args.get("colour") or colour_metric(metrics, area) or ""
     compare = (request.args.get("compare") or "").strip()
     _, analysed = analysed_commit(project_id, str(head["hash"]))
-    files = {} if analysed is None else analysis.files_at(store(), project_id, analysed)
     data: dict[str, Any]
     counts: dict[str, int] = {}
     older = None
-    if compare:
+    file_count = 0
+    if not compare:
+        values = {} if analysed is None else analysis.values_at(store(), project_id, analysed)
+        file_count = len(values)
+        data = _treemap(values, area, colour)
+    else:
+        files = {} if analysed is None else analysis.files_at(store(), project_id, analysed)
+        file_count = len(files)
         older = resolve_commit(project_id, compare, "compare")
         _, old_analysed = analysed_commit(project_id, str(older["hash"]), "compare")
         old_files = {} if old_analysed is None else analysis.files_at(store(), project_id, old_analysed)
@@ -302,12 +327,10 @@ def codemap(project_id: int) -> Response:
         for value in status.values():
             counts[value] = counts.get(value, 0) + 1
         data = _treemap(merged, area, colour, status)
-    else:
-        data = _treemap({p: f.values for p, f in files.items()}, area, colour)
     file_url = url_for("web.file_page", project_id=project_id, commit_hash=str(head["hash"]), path="PATH")
     return page("codemap.html", project=access.project, head=head, metrics=metrics, area=area, colour=colour,
                 compare=compare, older=older, data=data, counts=counts, analysed=analysed is not None,
-                file_count=len(files), file_url=file_url.replace("PATH", ""))
+                file_count=file_count, file_url=file_url.replace("PATH", ""))
 
 
 # --- file ---------------------------------------------------------------------------------------------

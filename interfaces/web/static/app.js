@@ -44,7 +44,9 @@
     var marker = delta
       ? {colors: d.colours.map(function (c, i) { return d.kinds[i] === "dir" ? "#eaeef2" : ["#d0d7de", "#4ac26b", "#54aeff", "#ff8182", "#d4a72c"][c]; })}
       : {colors: d.colours, colorscale: "YlOrRd", showscale: true, colorbar: {title: {text: el.dataset.colour, side: "right"}}};
-    var trace = {type: "treemap", ids: d.ids, labels: d.labels, parents: d.parents, values: d.values, branchvalues: "total",
+    var ids = d.paths.map(function (p, i) { return i === 0 ? "/" : p; });
+    var parents = d.parents.map(function (p) { return p < 0 ? "" : ids[p]; });
+    var trace = {type: "treemap", ids: ids, labels: d.labels, parents: parents, values: d.values, branchvalues: "total",
       maxdepth: 3, marker: marker, customdata: d.kinds, hovertemplate: "%{id}<br>" + el.dataset.area + ": %{value}<extra></extra>",
       pathbar: {visible: true}, textinfo: "label"};
     window.Plotly.newPlot(target, [trace], {margin: {l: 0, r: 0, t: 30, b: 0}}, config);
