@@ -43,7 +43,7 @@
     var delta = el.dataset.delta === "yes";
     var marker = delta
       ? {colors: d.colours.map(function (c, i) { return d.kinds[i] === "dir" ? "#eaeef2" : ["#d0d7de", "#4ac26b", "#54aeff", "#ff8182", "#d4a72c"][c]; })}
-      : {colors: d.colours, colorscale: "YlOrRd", showscale: true, colorbar: {title: {text: el.dataset.colour, side: "right"}}};
+      : {colors: d.colours, colorscale: "YlOrRd", reversescale: true, showscale: true, colorbar: {title: {text: el.dataset.colour, side: "right"}}};
     var ids = d.paths.map(function (p, i) { return i === 0 ? "/" : p; });
     var parents = d.parents.map(function (p) { return p < 0 ? "" : ids[p]; });
     var trace = {type: "treemap", ids: ids, labels: d.labels, parents: parents, values: d.values, branchvalues: "total",
