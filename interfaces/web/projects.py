@@ -327,10 +327,12 @@ def codemap(project_id: int) -> Response:
         for value in status.values():
             counts[value] = counts.get(value, 0) + 1
         data = _treemap(merged, area, colour, status)
+    largest = sorted(((data["paths"][i], data["values"][i]) for i, k in enumerate(data["kinds"])
+                      if k not in ("dir", "deleted")), key=lambda f: (-f[1], f[0]))[:25]
     file_url = url_for("web.file_page", project_id=project_id, commit_hash=str(head["hash"]), path="PATH")
     return page("codemap.html", project=access.project, head=head, metrics=metrics, area=area, colour=colour,
                 compare=compare, older=older, data=data, counts=counts, analysed=analysed is not None,
-                file_count=file_count, file_url=file_url.replace("PATH", ""))
+                file_count=file_count, file_url=file_url.replace("PATH", ""), largest=largest)
 
 
 # --- file ---------------------------------------------------------------------------------------------

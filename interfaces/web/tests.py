@@ -23,22 +23,26 @@ from interfaces.web.common import (
     unexpected,
 )
 from projections.testing import queries
+from projections.testing.queries import Viewer
 from projections.web import queries as web
 
 FLAKY_RUNS = 50
 
 
-def _visible(public_id: str) -> dict[str, Any]:
+def _visible(public_id: str) -> tuple[dict[str, Any], Viewer]:
     principal = require_signed_in()
     viewer = viewer_of(principal)
     run = queries.run_by_public_id(store(), public_id) if is_public_id(public_id) else None
     if run is None or not viewer.sees(run, store()):
         raise NotFound(f"Test run {public_id} not found.")
-    return run
+    return run, viewer
 
 
 def _run_page(public_id: str) -> Response:
-    run = _visible(public_id)
+    run, viewer = _visible(public_id)
+    commit_in = []
+    if run["commit_sha"]:
+        commit_in = web.projects_with_commit(store(), str(run["commit_sha"]), None if viewer.admin else viewer.projects)
     run_id = int(run["id"])
     sort = request.args.get("sort", "slowest")
     suites = queries.suites_of(store(), run_id)
@@ -54,8 +58,8 @@ def _run_page(public_id: str) -> Response:
             files.append({**f, "missed_list": json.loads(f["missed_lines"]),
                           "partial_list": json.loads(f["partial_lines"])})
         groups.append({"report": report, "files": files})
-    return page("run.html", run=run, suites=suites, cases=cases[:2000], case_total=len(cases), failed=failed,
-                groups=groups, sort=sort, full_name=full_name)
+    return page("run.html", run=run, commit_in=commit_in, suites=suites, cases=cases[:2000], case_total=len(cases),
+                failed=failed, groups=groups, sort=sort, full_name=full_name)
 
 
 def run_page_response(public_id: str) -> Response:

@@ -143,3 +143,16 @@ def audit_events(store: ReadStore, type_name: str | None = None, actor: str | No
         (*params, limit, offset),
     )
     return [{**r, "payload": json.loads(r["payload"])} for r in rows]
+
+
+def projects_with_commit(store: ReadStore, commit_hash: str, project_ids: Sequence[int] | None) -> list[int]:
+    """Which of the projects (all, for ``None``) hold the commit in their imported history."""
+    if project_ids is not None and not project_ids:
+        return []
+    where, params = "", []
+    if project_ids is not None:
+        where = f" AND project_id IN ({_marks(project_ids)})"
+        params = list(project_ids)
+    return [int(r["project_id"]) for r in store.fetchall(
+        f"SELECT DISTINCT project_id FROM history_commits WHERE hash = %s AND reachable{where} ORDER BY project_id",
+        (commit_hash, *params))]

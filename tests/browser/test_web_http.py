@@ -202,3 +202,19 @@ def test_code_map_delta_and_commit_pages(scenario: tuple[ServerProcess, Scenario
     assert r.status_code == 200 and "merge feature" in r.text and "src/app/Feature.java" in r.text
     progress = session.get(f"{server.url}/ui/projects/{s.project_id}/progress.json", timeout=30).json()
     assert progress["import"]["state"] == "DONE" and progress["active"] is False
+
+
+def test_lists_organisation_and_audit_pages(scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, s, public_id = scenario
+    session = signed_in(server.url)
+    runs = session.get(f"{server.url}/ui/runs", timeout=30).text
+    assert f"/tests/{public_id}" in runs and "FAIL" in runs
+    run = session.get(f"{server.url}/ui/runs/{public_id}", timeout=30).text
+    assert "Failed cases (1)" in run
+    audit = session.get(f"{server.url}/ui/audit", params={"actor": "system"}, timeout=30)
+    actors = re.findall(r'<a href="\?actor=[^"]*">([^<]*)</a>', audit.text)
+    assert actors and set(actors) == {"system"}
+    typed = session.get(f"{server.url}/ui/audit", params={"type": "FilePatternAdded"}, timeout=30).text
+    assert "FilePatternAdded" in typed and "ProjectCreated" not in typed
+    codemap = session.get(f"{server.url}/ui/projects/{s.project_id}/codemap", timeout=30).text
+    assert "Largest files by coderadar:size:loc:java" in codemap and "src/app/Main.java" in codemap
