@@ -52,7 +52,7 @@ def sign_in() -> Response:
     if row is None:
         return page("signin.html", status=401, next_url=next_url, error="Wrong username or password.",
                     username=username)
-    web_session.sign_in(int(row["id"]))
+    web_session.sign_in(int(row["id"]), user.id)
     return redirect(next_url)  # type: ignore[return-value]
 
 
@@ -74,7 +74,7 @@ def register() -> Response:
         registered = identity().register(username, password, actor=SYSTEM)
     except DomainError as exc:
         return page("register.html", status=400, error=exc.message, username=username)
-    web_session.sign_in(int(registered.user_id))
+    web_session.sign_in(int(registered.user_id), registered.user_uuid)
     return redirect("/")  # type: ignore[return-value]
 
 
@@ -82,7 +82,7 @@ def register() -> Response:
 def account() -> Response:
     principal = require_signed_in()
     if request.method == "GET":
-        return page("account.html", error=None, done=False)
+        return page("account.html", error=None, done=request.args.get("changed") == "1")
     try:
         identity().authenticate(principal.username, request.form.get("current", ""))
     except Unauthenticated:
@@ -94,4 +94,6 @@ def account() -> Response:
         identity().change_password(principal.user_uuid, new, actor=principal.actor)
     except DomainError as exc:
         return page("account.html", status=400, error=exc.message, done=False)
-    return page("account.html", error=None, done=True)
+    # every login of the user ends (the API's refresh tokens too); this browser stays signed in
+    web_session.sign_in(principal.user_id, principal.user_uuid)
+    return redirect(url_for("web.account", changed=1))  # type: ignore[return-value]

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from typing import Any
+from uuid import UUID
 
-from flask import Flask, Request, abort, g, request, session
+from flask import Flask, Request, abort, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 
+from domain.shared.actor import user_actor
 from domain.shared.errors import Unauthenticated
 from interfaces.http.auth import Principal, _principal_of_user
+from projections.identity import queries as identity_queries
 
 CSRF_FIELD = "csrf_token"
 
@@ -34,6 +38,16 @@ def configure(app: Flask, secret_key: str) -> None:
     app.session_interface = WebSessionInterface()
 
 
+def _login_valid(user_id: int, jti: object) -> bool:
+    """The session stands for a login recorded like the API's refresh tokens: it ends when that
+    login is revoked (a password change anywhere) or expires."""
+    if not isinstance(jti, str):
+        return False
+    row = identity_queries.refresh_token(current_app.extensions["codeannals"].store, jti)
+    return (row is not None and not row["revoked"] and int(row["user_id"]) == user_id
+            and int(row["expires_at"]) > int(time.time()))
+
+
 def load_principal() -> Principal | None:
     """The session's user as the API's principal (so every access rule of the API applies as is)."""
     if "principal" in g:
@@ -43,6 +57,8 @@ def load_principal() -> Principal | None:
     principal = None
     if isinstance(user_id, int):
         try:
+            if not _login_valid(user_id, session.get("login")):
+                raise Unauthenticated("the session ended")
             principal = _principal_of_user(user_id)
         except Unauthenticated:
             session.clear()
@@ -50,9 +66,15 @@ def load_principal() -> Principal | None:
     return principal
 
 
-def sign_in(user_id: int) -> None:
+def sign_in(user_id: int, user_uuid: UUID) -> None:
+    """Record a login (as the API does for its refresh tokens) and bind the session to it."""
+    container = current_app.extensions["codeannals"]
+    jti = secrets.token_hex(16)
+    expires_at = int(time.time()) + container.settings.refresh_token_days * 86400
+    container.identity.record_login(user_uuid, jti, expires_at, actor=user_actor(user_id))
     session.clear()
     session["user_id"] = user_id
+    session["login"] = jti
     session["csrf"] = secrets.token_urlsafe(32)
     g.pop("principal", None)
 

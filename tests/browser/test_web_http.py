@@ -218,3 +218,28 @@ def test_lists_organisation_and_audit_pages(scenario: tuple[ServerProcess, Scena
     assert "FilePatternAdded" in typed and "ProjectCreated" not in typed
     codemap = session.get(f"{server.url}/ui/projects/{s.project_id}/codemap", timeout=30).text
     assert "Largest files by coderadar:size:loc:java" in codemap and "src/app/Main.java" in codemap
+
+
+def test_register_and_change_password_through_the_forms(scenario: tuple[ServerProcess, Scenario, str]) -> None:
+    server, _, _ = scenario
+    base = server.url
+    browser = requests.Session()
+    form = browser.get(f"{base}/register", timeout=30)
+    r = browser.post(f"{base}/register", timeout=30, data={"username": "changer", "password": PASSWORD,
+                                                          "password2": PASSWORD, "csrf_token": csrf_of(form.text)})
+    assert r.status_code == 200 and "changer" in r.text  # registered and signed in
+    other = signed_in(base, "changer")  # a second browser
+    page = browser.get(f"{base}/account", timeout=30)
+    r = browser.post(f"{base}/account", timeout=30, data={"current": PASSWORD, "password": "new-password2",
+                                                         "password2": "new-password2",
+                                                         "csrf_token": csrf_of(page.text)})
+    assert r.status_code == 200 and "Your password was changed." in r.text
+    assert browser.get(f"{base}/", timeout=30, allow_redirects=False).status_code == 200  # this one stays in
+    assert other.get(f"{base}/", timeout=30, allow_redirects=False).status_code == 302  # the other one is out
+    assert requests.post(f"{base}/api/user/auth", json={"username": "changer", "password": "new-password2"},
+                         timeout=30).status_code == 200
+    r = browser.post(f"{base}/signout", data={"csrf_token": csrf_of(page.text)}, timeout=30, allow_redirects=False)
+    assert r.status_code == 400  # the token belonged to the session before the change
+    r = browser.post(f"{base}/signout", data={"csrf_token": csrf_of(browser.get(f"{base}/account", timeout=30).text)},
+                     timeout=30, allow_redirects=False)
+    assert r.status_code == 302 and browser.get(f"{base}/", timeout=30, allow_redirects=False).status_code == 302
