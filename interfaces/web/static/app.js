@@ -89,10 +89,6 @@
   document.querySelectorAll("form[data-confirm]").forEach(function (f) {
     f.addEventListener("submit", function (e) { if (!window.confirm(f.dataset.confirm)) e.preventDefault(); });
   });
-  document.querySelectorAll("select").forEach(function (s) {
-    // keyboard users keep the Show button; nothing submits on change
-    s.setAttribute("aria-describedby", s.getAttribute("aria-describedby") || "");
-  });
   charts();
   treemap();
   progress();
