@@ -157,6 +157,17 @@ def test_click_through_the_web_interface(world: tuple[Scenario, list[str]]) -> N
         b.shot("contributors")
         page.goto(f"{s.base}/ui/audit")
         b.shot("audit")
+        if s.copr_project_id is not None:
+            page.goto(f"{s.base}/ui/copr/{s.copr_project_id}")
+            assert "fedora-rawhide-x86_64" in page.inner_text("main")
+            b.shot("copr_project")
+        page.goto(f"{s.base}/ui/projects/{s.project_id}/history")
+        b.shot("project_history")
+        page.goto(f"{s.base}/account")
+        b.shot("account")
+        page.goto(f"{s.base}/ui/projects/{s.project_id}/codemap?compare={s.repo.head('HEAD~5')}")
+        page.locator("#treemap g.slice").first.wait_for()
+        b.shot("codemap_delta")
 
         # /docs with the network blocked (every request outside the server is refused)
         page.goto(f"{s.base}/docs")
