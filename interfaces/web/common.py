@@ -151,3 +151,18 @@ def area_metric(metrics: list[str]) -> str | None:
 def colour_metric(metrics: list[str], area: str | None) -> str | None:
     others = [m for m in metrics if m != area]
     return preferred_metric(others, "complexity", "markers:todo", ":cloc:") or area
+
+
+def actor_names(actors: list[str]) -> dict[str, str]:
+    """``user:N`` actors by username (``token:N`` by the token's owner), others as they are."""
+    from projections.identity import queries as identity
+
+    out: dict[str, str] = {}
+    for actor in set(actors):
+        kind, _, number = actor.partition(":")
+        if kind == "user" and number.isdigit():
+            user = identity.user_by_id(store(), int(number))
+            out[actor] = user["username"] if user else actor
+        else:
+            out[actor] = actor
+    return out

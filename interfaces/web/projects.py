@@ -25,6 +25,7 @@ from interfaces.http.testing.common import viewer_of
 from interfaces.web import graph
 from interfaces.web.common import (
     PAGE_SIZE,
+    actor_names,
     area_metric,
     blp,
     colour_metric,
@@ -180,8 +181,9 @@ def change_history(project_id: int) -> Response:
     access = project_access(project_id, MEMBER)
     number = page_number()
     entries = projects.history(store(), project_id, limit=PAGE_SIZE + 1, offset=(number - 1) * PAGE_SIZE)
+    names = actor_names([str(e["actor"]) for e in entries])
     return page("project_history.html", project=access.project, entries=entries[:PAGE_SIZE], number=number,
-                more=len(entries) > PAGE_SIZE, page_url=page_url)
+                names=names, more=len(entries) > PAGE_SIZE, page_url=page_url)
 
 
 # --- commit and diff ----------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ def test_admin_forms_change_the_configuration_and_merge_contributors(
     assert [p["displayName"] for p in people] == ["Team A"]
     # the change history shows the module added by the admin
     history = session.get(f"{base}/ui/projects/{s.project_id}/history", timeout=30).text
-    assert "ModuleAdded" in history or "Added" in history
+    assert "modules: ModuleAdded" in history and "<dd>src/</dd>" in history and '"nowrap">admin<' in history
 
 
 def test_code_map_delta_and_commit_pages(scenario: tuple[ServerProcess, Scenario, str]) -> None:
