@@ -49,6 +49,26 @@ def progress(project_id: int) -> dict[str, Any]:
     return out
 
 
+_FIGURES: dict[tuple[Any, ...], tuple[int, int | None]] = {}
+
+
+def _files_and_lines(project_id: int, head: Any) -> tuple[int, int | None]:
+    """File count and lines of an analysed commit, remembered while the project's analysis state is
+    the same (a reset or a new job changes the key)."""
+    state = analysis.status(store(), project_id) or {}
+    key = (project_id, head.hash, head.lane, head.seq, state.get("job"), state.get("commits"), state.get("status"))
+    found = _FIGURES.get(key)
+    if found is None:
+        metrics = [m for m in analysis.metric_names(store(), project_id) if m.startswith(LINE_METRIC_PREFIX)]
+        files = len(analysis.values_at(store(), project_id, head))
+        lines = sum(analysis.totals_at(store(), project_id, head, metrics).values()) if metrics else None
+        found = (files, lines)
+        if len(_FIGURES) > 1000:
+            _FIGURES.clear()
+        _FIGURES[key] = found
+    return found
+
+
 def headline(project_id: int) -> dict[str, Any]:
     """Files, lines and contributors at the newest analysed commit of the default branch."""
     figures: dict[str, Any] = {"files": None, "lines": None, "contributors": len(history.contributors(store(),
@@ -58,11 +78,8 @@ def headline(project_id: int) -> dict[str, Any]:
     ref = history.ref_by_name(store(), project_id, str(name)) if name else None
     if ref is not None:
         head = analysis.newest_analysed_ancestor(store(), project_id, str(ref["commit_hash"]))
-        if head is not None:
-            metrics = [m for m in analysis.metric_names(store(), project_id) if m.startswith(LINE_METRIC_PREFIX)]
-            figures["files"] = len(analysis.values_at(store(), project_id, head))
-            if metrics:  # lines of every language measured
-                figures["lines"] = sum(analysis.totals_at(store(), project_id, head, metrics).values())
+        if head is not None:  # lines: of every language measured
+            figures["files"], figures["lines"] = _files_and_lines(project_id, head)
     return figures
 
 
