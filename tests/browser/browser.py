@@ -64,6 +64,7 @@ def browser(base: str, width: int = 1280, height: int = 800) -> Iterator[Browser
         page.set_default_timeout(30_000)
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         try:
             yield Browser(page, base, outside)
         finally:

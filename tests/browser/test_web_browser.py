@@ -114,8 +114,9 @@ def test_click_through_the_web_interface(world: tuple[Scenario, list[str]]) -> N
         page.goto(f"{s.base}/ui/projects/{s.project_id}/codemap")
         page.locator("#treemap g.slice").first.wait_for()
         b.shot("codemap")
+        assert page.locator("#treemap g.slice", has_text="Main.java").count() == 0  # three levels: / src app
         page.locator("#treemap g.slice", has_text="app").last.click()
-        page.locator("#treemap g.slice", has_text="Main.java").last.wait_for()
+        page.locator("#treemap g.slice", has_text="Main.java").last.wait_for()  # drilled down into app
         b.shot("codemap_drilled")
         page.locator("#treemap g.slice", has_text="Main.java").last.click()
         page.wait_for_url(re.compile(r"/files/[0-9a-f]+/src/app/Main\.java"))
@@ -232,8 +233,7 @@ def test_progress_bar_follows_an_import_without_reloading(world: tuple[Scenario,
         assert group.get_attribute("data-active") == "yes"  # the import is still running
         page.evaluate("window.__notReloaded = true")
         state = page.locator('.progress-line[data-kind="import"] .progress-state')
-        page.wait_for_function(
-            "document.querySelector('.progress-line[data-kind=\"import\"] .progress-state').textContent === 'DONE'",
+        page.locator('.progress-line[data-kind="import"] .progress-state', has_text=re.compile("^DONE$")).wait_for(
             timeout=180_000)
         assert state.inner_text() == "DONE"
         assert page.evaluate("window.__notReloaded") is True

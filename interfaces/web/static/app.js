@@ -47,7 +47,7 @@
     var ids = d.paths.map(function (p, i) { return i === 0 ? "/" : p; });
     var parents = d.parents.map(function (p) { return p < 0 ? "" : ids[p]; });
     var trace = {type: "treemap", ids: ids, labels: d.labels, parents: parents, values: d.values, branchvalues: "total",
-      maxdepth: 4, marker: marker, customdata: d.kinds, hovertemplate: "%{id}<br>" + el.dataset.area + ": %{value}<extra></extra>",
+      maxdepth: 3, marker: marker, customdata: d.kinds, hovertemplate: "%{id}<br>" + el.dataset.area + ": %{value}<extra></extra>",
       pathbar: {visible: true}, textinfo: "label"};
     window.Plotly.newPlot(target, [trace], {margin: {l: 0, r: 0, t: 30, b: 0}}, config);
     target.on("plotly_treemapclick", function (ev) {
