@@ -180,7 +180,7 @@ def test_click_through_the_web_interface(world: tuple[Scenario, list[str]]) -> N
 
 
 def test_phone_width_has_no_sideways_scrolling(world: tuple[Scenario, list[str]]) -> None:
-    s, _ = world
+    s, links = world
     with browser(s.base, width=390, height=844) as b:
         page = b.page
         page.goto(f"{s.base}/signin")
@@ -188,7 +188,10 @@ def test_phone_width_has_no_sideways_scrolling(world: tuple[Scenario, list[str]]
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
         page.get_by_role("heading", name="Projects").wait_for()
-        for path in ("/", f"/ui/projects/{s.project_id}", f"/ui/projects/{s.project_id}/commits/{s.head}"):
+        for path in ("/", f"/ui/projects/{s.project_id}", f"/ui/projects/{s.project_id}/commits/{s.head}",
+                     f"/ui/projects/{s.project_id}/files/{s.head}/{s.java_path}", links[-1][len(s.base):],
+                     f"/ui/projects/{s.project_id}/codemap", f"/ui/projects/{s.project_id}/contributors", "/ui/runs",
+                     "/ui/audit"):
             page.goto(s.base + path)
             wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
             culprits = page.evaluate(
