@@ -282,8 +282,41 @@ def _treemap(files: dict[str, dict[str, int]], area: str, colour: str,
     paths = [""] * len(labels)
     for path, i in index.items():
         paths[i] = path
-    return {"paths": paths, "labels": labels, "parents": parent, "values": values, "colours": colours,
-            "kinds": kinds}
+    return _collapsed({"paths": paths, "labels": labels, "parents": parent, "values": values, "colours": colours,
+                       "kinds": kinds})
+
+
+def _collapsed(tree: dict[str, Any]) -> dict[str, Any]:
+    """A directory whose only child is a directory is shown as one node (``src/main/java``), so a deep
+    tree opens in a few clicks. Parents always come before their children in the columns."""
+    parent, kinds = tree["parents"], tree["kinds"]
+    children: dict[int, list[int]] = {}
+    for i, up in enumerate(parent):
+        if up >= 0:
+            children.setdefault(up, []).append(i)
+    keep = [True] * len(parent)
+    new_parent = list(parent)
+    labels = list(tree["labels"])
+    for i in range(1, len(parent)):  # the root (0) stays
+        kids = children.get(i, [])
+        if kinds[i] == "dir" and len(kids) == 1 and kinds[kids[0]] == "dir":
+            keep[i] = False
+            only = kids[0]
+            labels[only] = f"{labels[i]}/{labels[only]}"
+            new_parent[only] = new_parent[i]
+    renumber: dict[int, int] = {}
+    for i, kept in enumerate(keep):
+        if kept:
+            renumber[i] = len(renumber)
+    out: dict[str, list[Any]] = {key: [] for key in tree}
+    for i, kept in enumerate(keep):
+        if not kept:
+            continue
+        for key in ("paths", "values", "colours", "kinds"):
+            out[key].append(tree[key][i])
+        out["labels"].append(labels[i])
+        out["parents"].append(-1 if new_parent[i] < 0 else renumber[new_parent[i]])
+    return out
 
 
 @blp.route("/ui/projects/<int:project_id>/codemap")

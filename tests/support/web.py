@@ -56,7 +56,8 @@ def make_repository(path: Path, commits: int = 60) -> tuple[GitRepo, str]:
     """A history with a branch and a merge; the payload in a commit message and a file name."""
     repo = GitRepo(path)
     java = "src/app/Main.java"
-    repo.commit("initial commit", {java: java_source(5), "README.md": "# demo\n"})
+    repo.commit("initial commit", {java: java_source(5), "src/lib/Util.java": java_source(3, "Util"),
+                                   "README.md": "# demo\n"})
     repo.commit(f"message with {PAYLOAD}", {f"docs/{PAYLOAD}.txt": "payload file\n"})
     for i in range(commits):
         if i == commits // 2:
