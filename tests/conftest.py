@@ -21,6 +21,11 @@ REQUIRE_POSTGRES = os.environ.get("CODEANNALS_REQUIRE_POSTGRES", "") in ("1", "t
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.browser.browser import CHROMIUM, SKIP_REASON
+
+    if not CHROMIUM.exists():
+        terminalreporter.write_line("")
+        terminalreporter.write_line(f"Browser tests SKIPPED: {SKIP_REASON}.", yellow=True, bold=True)
     if "postgres" in BACKENDS and postgres_unavailable_reason():
         terminalreporter.write_line("")
         terminalreporter.write_line(

@@ -18,6 +18,7 @@ from interfaces.http.auth import JwtCodec
 from interfaces.http.blueprints import all_blueprints
 from interfaces.http.schemas import ErrorSchema
 from interfaces.settings import Settings
+from interfaces.web.app import register as register_web
 
 log = logging.getLogger("codeannals.http")
 
@@ -75,7 +76,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="/docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        OPENAPI_SWAGGER_UI_URL="/ui/vendor/swagger-ui/",  # served from the swagger-ui-bundle package
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
         PROPAGATE_EXCEPTIONS=False,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, container: Container | None = N
     for blueprint in all_blueprints():
         api.register_blueprint(blueprint)
     errors.register(app)
+    register_web(app)
     operations.install(app, api, settings)
 
     @app.before_request

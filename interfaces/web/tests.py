@@ -1,0 +1,133 @@
+"""Test-run pages: the run page (``/tests/{publicId}`` for browsers, ``/ui/runs/{publicId}``), a
+repository (coverage trend, test count and duration, flaky tests), an organisation, the list of runs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, current_app, request
+
+from domain.shared.errors import DomainError, NotFound
+from domain.testing.run import is_public_id
+from interfaces.http.testing.common import full_name, repo_name, viewer_of
+from interfaces.web import session as web_session
+from interfaces.web.common import (
+    PAGE_SIZE,
+    blp,
+    error_page,
+    page,
+    page_number,
+    page_url,
+    require_signed_in,
+    store,
+    unexpected,
+)
+from projections.testing import queries
+from projections.testing.queries import Viewer
+from projections.web import queries as web
+
+FLAKY_RUNS = 50
+
+
+def _results_viewer() -> tuple[Viewer, Viewer | None]:
+    """Who reads test results here, as the Projektor API decides: everyone sees every run while test
+    results are public (``CODEANNALS_PUBLIC_TEST_RESULTS``), signed in or not; otherwise the signed-in
+    person sees what they may. The second viewer is the person's own (None when not signed in), for
+    what stays theirs to see, such as the projects a run's commit belongs to."""
+    principal = web_session.load_principal()
+    personal = None if principal is None else viewer_of(principal)
+    if current_app.extensions["codeannals"].settings.public_test_results:
+        return Viewer.everyone(), personal
+    if personal is None:
+        require_signed_in()
+    assert personal is not None
+    return personal, personal
+
+
+def _visible(public_id: str) -> tuple[dict[str, Any], Viewer | None]:
+    viewer, personal = _results_viewer()
+    run = queries.run_by_public_id(store(), public_id) if is_public_id(public_id) else None
+    if run is None or not viewer.sees(run, store()):
+        raise NotFound(f"Test run {public_id} not found.")
+    return run, personal
+
+
+def _run_page(public_id: str) -> Response:
+    run, personal = _visible(public_id)
+    commit_in = []
+    if run["commit_sha"] and personal is not None:
+        commit_in = web.projects_with_commit(store(), str(run["commit_sha"]),
+                                             None if personal.admin else personal.projects)
+    run_id = int(run["id"])
+    sort = request.args.get("sort", "slowest")
+    suites = queries.suites_of(store(), run_id)
+    cases = queries.cases_of(store(), run_id)
+    if sort == "slowest":
+        suites = sorted(suites, key=lambda s: -float(s["duration_ms"] or 0))
+        cases = sorted(cases, key=lambda c: -float(c["duration_ms"] or 0))
+    failed = [c for c in queries.cases_of(store(), run_id, ["FAILED", "ERROR"])]
+    groups = []
+    for report in queries.coverage_reports_of(store(), run_id):
+        files = []
+        for f in queries.coverage_files_of(store(), run_id, int(report["report"])):
+            files.append({**f, "missed_list": json.loads(f["missed_lines"]),
+                          "partial_list": json.loads(f["partial_lines"])})
+        groups.append({"report": report, "files": files})
+    return page("run.html", run=run, commit_in=commit_in, suites=suites, cases=cases[:2000], case_total=len(cases),
+                failed=failed, groups=groups, sort=sort, full_name=full_name)
+
+
+def run_page_response(public_id: str) -> Response:
+    """The run page for a browser asking ``/tests/{publicId}`` (outside the web blueprint, so its
+    errors are turned into pages here)."""
+    try:
+        return _run_page(public_id)
+    except DomainError as exc:
+        return error_page(exc)
+    except Exception as exc:  # a page, never the API's JSON error, for a browser
+        return unexpected(exc)
+
+
+@blp.route("/ui/runs/<string:public_id>")
+def run(public_id: str) -> Response:
+    return _run_page(public_id)
+
+
+@blp.route("/ui/runs")
+def runs() -> Response:
+    principal = require_signed_in()
+    number = page_number()
+    rows = queries.list_runs(store(), viewer_of(principal), PAGE_SIZE + 1, (number - 1) * PAGE_SIZE)
+    return page("runs.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, number=number, page_url=page_url)
+
+
+@blp.route("/ui/repos/<string:org>/<string:name>")
+def repository(org: str, name: str) -> Response:
+    viewer, _ = _results_viewer()
+    repo = repo_name(org, name)
+    history = web.run_history(store(), viewer, repo)
+    if not history:
+        raise NotFound(f"No test runs of repository {repo} that you may see.")
+    coverage = [{"x": r["created_at"], "y": round(100.0 * r["line_covered"] / (r["line_covered"] + r["line_missed"]),
+                                                   2), "id": r["public_id"]}
+                for r in history if r["has_coverage"] and (r["line_covered"] + r["line_missed"])]
+    tests = [{"x": r["created_at"], "tests": int(r["tests"]), "duration": float(r["duration_ms"]) / 1000,
+              "id": r["public_id"]} for r in history if int(r["uploads"])]
+    recent = queries.recent_runs(store(), viewer, repo, None, False, FLAKY_RUNS)
+    by_id = {int(r["id"]): r for r in recent}
+    failing: dict[str, list[dict[str, Any]]] = {}
+    for case in queries.failed_cases_in(store(), list(by_id)):
+        failing.setdefault(full_name(case), []).append(case)
+    flaky = sorted(((n, len(c), by_id[int(c[0]["run_id"])]) for n, c in failing.items()
+                    if 0 < len(c) < len(recent)), key=lambda t: (-t[1], t[0]))
+    return page("repository.html", repo=repo, org=org, history=list(reversed(history)), coverage=coverage,
+                tests=tests, flaky=flaky[:50], recent=len(recent))
+
+
+@blp.route("/ui/orgs/<string:org>")
+def organisation(org: str) -> Response:
+    viewer, _ = _results_viewer()
+    repo_name(org, "x")
+    rows = queries.organization_coverage(store(), viewer, org)
+    return page("organisation.html", org=org, rows=rows)
