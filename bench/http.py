@@ -153,6 +153,18 @@ def prepare(base: str, repo: Path) -> list[Target]:
     return targets
 
 
+def profiler(server: ServerProcess, target: Target, out: Path, seconds: float) -> subprocess.Popen[bytes]:
+    """py-spy (pip install py-spy) on the first worker process while ``target`` runs."""
+    assert server.proc is not None
+    worker = subprocess.run(["ps", "-o", "pid=", "--ppid", str(server.proc.pid)], capture_output=True, text=True,
+                            check=True).stdout.split()[0]
+    out.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^A-Za-z0-9]+", "_", target.label).strip("_")
+    return subprocess.Popen(["py-spy", "record", "--gil", "--nonblocking", "-r", "250", "-f", "raw", "-p", worker,
+                             "-d", str(max(1, int(seconds) - 1)), "-o", str(out / f"{name}.txt")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def until(condition: object, what: str, timeout: float = 300.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -195,6 +207,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--commits", type=int, default=60, help="commits in the generated repository")
     parser.add_argument("--only", default="", help="measure only endpoints whose label holds this")
+    parser.add_argument("--profile", type=Path, default=None,
+                        help="record each endpoint's run with py-spy (--gil) in one server worker, raw stacks into DIR")
     parser.add_argument("--keep", action="store_true", help="keep the server running after the runs (profiling)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -221,7 +235,12 @@ def main() -> int:
         ceiling: list[float] = []
         with bare:
             ceiling.append(wrk(bare.url, Target("bare", "/json", {}), args.seconds, args.connections, tmp).rps)
-        results = [(t, wrk(server.url, t, args.seconds, args.connections, tmp)) for t in targets]
+        results = []
+        for t in targets:
+            spy = profiler(server, t, args.profile, args.seconds) if args.profile else None
+            results.append((t, wrk(server.url, t, args.seconds, args.connections, tmp)))
+            if spy is not None:
+                spy.wait(30)
         with bare:
             ceiling.append(wrk(bare.url, Target("bare", "/json", {}), args.seconds, args.connections, tmp).rps)
         top = sum(ceiling) / len(ceiling)
