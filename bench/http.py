@@ -8,8 +8,9 @@ Then runs ``wrk -t2 -cCONNECTIONS -dSECONDS`` against the bare app and against e
 each authenticated as its clients authenticate (coderadar: the JWT in ``Authorization``; Testery: an
 API token as Bearer; Copr: HTTP Basic with an API token; Projektor's public reads: nothing, as its
 UI sends; its ``coverage/current``: ``X-PROJEKTOR-TOKEN``, as projektor-publish sends). Prints
-requests/s and the ratio to bare Flask (the mean of one bare run before and one after the endpoints)
-per endpoint; any non-2xx answer or socket error is reported and makes the exit status non-zero.
+requests/s and the ratio to bare Flask (the mean of the bare runs right before and after it)
+per endpoint, and the server's CPU time per request beside the bare app's (a figure a neighbour's load on
+a shared machine disturbs less); any non-2xx answer or socket error is reported and makes the exit status non-zero.
 
 Needs wrk (Debian: ``apt-get install -y wrk``).
 
@@ -25,6 +26,7 @@ import argparse
 import base64
 import gzip
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -75,6 +77,28 @@ class Target:
 class Result:
     rps: float
     failures: str | None
+    cpu_ms: float = 0.0  # CPU of the server's processes per request
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its children (gunicorn's master and workers)."""
+    pids = [str(root), *subprocess.run(["ps", "-o", "pid=", "--ppid", str(root)], capture_output=True,
+                                        text=True).stdout.split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(url: str, root: int, target: Target, args: argparse.Namespace, tmp: Path) -> Result:
+    before = cpu_seconds(root)
+    result = wrk(url, target, args.seconds, args.connections, tmp)
+    cpu = cpu_seconds(root) - before
+    return Result(result.rps, result.failures, 1000 * cpu / max(1.0, result.rps * args.seconds))
 
 
 def wrk(url: str, target: Target, seconds: float, connections: int, tmp: Path) -> Result:
@@ -231,29 +255,38 @@ def main() -> int:
         server.wait_healthy(120)
         stack.callback(server.stop)
         targets = [t for t in prepare(server.url, repo.path) if args.only in t.label]
-        bare = BareFlask(args.workers, args.threads, tmp / "bare.log")
-        ceiling: list[float] = []
-        with bare:
-            ceiling.append(wrk(bare.url, Target("bare", "/json", {}), args.seconds, args.connections, tmp).rps)
+        bare = stack.enter_context(BareFlask(args.workers, args.threads, tmp / "bare.log"))
+        assert server.proc is not None
+        bare_target = Target("bare", "/json", {})
+        # The bare app runs right before each endpoint and once at the end: each endpoint's ratio is to
+        # the mean of the bare runs beside it, so a neighbour's load on a shared machine cancels out.
+        ceiling = [measure(bare.url, bare.proc.pid, bare_target, args, tmp)]
         results = []
         for t in targets:
             spy = profiler(server, t, args.profile, args.seconds) if args.profile else None
-            results.append((t, wrk(server.url, t, args.seconds, args.connections, tmp)))
+            results.append((t, measure(server.url, server.proc.pid, t, args, tmp)))
             if spy is not None:
                 spy.wait(30)
-        with bare:
-            ceiling.append(wrk(bare.url, Target("bare", "/json", {}), args.seconds, args.connections, tmp).rps)
-        top = sum(ceiling) / len(ceiling)
+            ceiling.append(measure(bare.url, bare.proc.pid, bare_target, args, tmp))
         backend = "PostgreSQL" if args.postgres else "SQLite"
         print(f"== HTTP reads, {backend}: wrk -t2 -c{args.connections} -d{args.seconds:g}s, "
               f"{args.workers} workers x {args.threads} threads ==")
-        print("| endpoint | requests/s | of bare Flask |\n|---|---|---|")
-        print(f"| bare Flask + gunicorn, JSON GET (before {ceiling[0]:,.0f}, after {ceiling[1]:,.0f}) "
-              f"| {top:,.0f} | 1.00 |")
-        for t, result in results:
+        top = sum(c.rps for c in ceiling) / len(ceiling)
+        top_cpu = sum(c.cpu_ms for c in ceiling) / len(ceiling)
+        print("| endpoint | requests/s | of bare Flask | server CPU ms per request | bare's CPU / this |")
+        print("|---|---|---|---|---|")
+        print(f"| bare Flask + gunicorn, JSON GET ({min(c.rps for c in ceiling):,.0f} to "
+              f"{max(c.rps for c in ceiling):,.0f} over {len(ceiling)} runs) | {top:,.0f} | 1.00 "
+              f"| {top_cpu:.2f} | 1.00 |")
+        for i, (t, result) in enumerate(results):
+            beside = (ceiling[i].rps + ceiling[i + 1].rps) / 2
+            beside_cpu = (ceiling[i].cpu_ms + ceiling[i + 1].cpu_ms) / 2
             note = f" ({result.failures})" if result.failures else ""
             failed |= result.failures is not None
-            print(f"| `{t.label}` | {result.rps:,.0f} | {result.rps / top:.2f}{note} |")
+            print(f"| `{t.label}` | {result.rps:,.0f} | {result.rps / beside:.2f}{note} | {result.cpu_ms:.2f} "
+                  f"| {beside_cpu / result.cpu_ms:.2f} |")
+        if args.postgres:
+            print("(CPU: the server's processes only; PostgreSQL's own is not counted)")
         if args.keep:
             print(f"server at {server.url}; Ctrl-C to stop", flush=True)
             try:
