@@ -222,6 +222,11 @@ class SQLiteReadStore(ReadStore):
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
+COPY_MIN_ROWS = 20  # below this a pipelined executemany is as quick
+_PLAIN_INSERT = re.compile(r"\s*INSERT\s+INTO\s+(\w+)\s*\(([\w\s,]+)\)\s*VALUES\s*\(((?:\s*%s\s*,)*\s*%s\s*)\)\s*",
+                           re.IGNORECASE)
+
+
 class PostgresTx(Tx):
     dialect = "postgres"
 
@@ -234,6 +239,16 @@ class PostgresTx(Tx):
         return int(cur.rowcount)
 
     def _executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        plain = _PLAIN_INSERT.fullmatch(sql) if len(rows) >= COPY_MIN_ROWS else None
+        if plain is not None and all(not isinstance(r, dict) for r in rows):
+            table, columns = plain.group(1), [c.strip() for c in plain.group(2).split(",")]
+            if plain.group(3).count("%s") == len(columns):
+                # A group of plain INSERTs (a rebuild's, an import's) as one COPY: the same rows, the
+                # same constraints checked, a fraction of the time of a pipelined INSERT per row.
+                with self.conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                return
         with self.conn.cursor() as cur:
             cur.executemany(sql, rows)
 
