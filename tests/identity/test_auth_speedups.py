@@ -94,3 +94,19 @@ def test_a_pooled_connection_idle_past_the_window_is_checked_and_replaced(
     monkeypatch.setattr(store_module, "CHECK_AFTER_IDLE_SECONDS", 0.0)
     for _ in range(store.pool.get_stats().get("pool_size", 1) + 2):
         assert store.scalar("SELECT 1 AS ok") == 1
+
+
+def test_tokens_and_sessions_survive_a_rebuild_and_a_deleted_users_stay_gone(
+        container: Container, client: FlaskClient, api: Api) -> None:
+    admin, user, gone = api.register("keeper"), api.register("stays"), api.register("goes")
+    token = api.api_token(user)
+    gone_token = api.api_token(gone)
+    assert client.delete(f"/api/users/{gone.id}", headers=admin.headers).status_code == 200
+    container.runner.stop()
+    container.runner.rebuild(["users"])
+    container.runner.start()
+    assert client.get("/api/users", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.post("/api/user/refresh", json={"refreshToken": user.refresh_token}).status_code == 200
+    assert client.get("/api/users", headers={"Authorization": f"Bearer {gone_token}"}).status_code == 401
+    assert client.post("/api/user/refresh", json={"refreshToken": gone.refresh_token}).status_code == 401
+    assert container.store.scalar("SELECT COUNT(*) AS n FROM api_tokens") == 1
