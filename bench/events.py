@@ -3,7 +3,8 @@
 Prints, per backend:
 - raw eventsourcing append rate (batched saves and one event per save) and read+decode rate;
 - commands per second through real HTTP against a running server: registrations (scrypt-bound) and
-  API-token issues (no password hashing), with 8 concurrent clients;
+  API-token issues (no password hashing), with 8 concurrent clients, and API-token issues with 1 and
+  16 clients, each beside the raw one-event append rate (ratio);
 - projection rebuild events per second over every read model, beside the raw read rate (ratio).
 
 Usage: python bench/events.py [--events N] [--seconds S] [--backends sqlite,postgres]
@@ -64,7 +65,8 @@ def raw_rates(container: Container, n: int) -> dict[str, float]:
     return {"append_batched": batched, "append_single": single, "read_decode": read, "events": float(total)}
 
 
-def http_rates(env: dict[str, str], seconds: float, clients: int = 8) -> dict[str, float]:
+def http_rates(env: dict[str, str], seconds: float, clients: int = 8,
+               token_clients: tuple[int, ...] = (1, 16)) -> dict[str, float]:
     with ServerProcess({**env, "CODEANNALS_PASSWORD_COST": env.get("BENCH_PASSWORD_COST", "14")},
                        workers=2) as server:
         base = server.url
@@ -72,7 +74,7 @@ def http_rates(env: dict[str, str], seconds: float, clients: int = 8) -> dict[st
         token = requests.post(f"{base}/api/user/auth",
                               json={"username": "benchadmin", "password": "password1"}).json()["accessToken"]
 
-        def run(kind: str) -> float:
+        def run(kind: str, clients: int = clients) -> float:
             count = [0] * clients
             deadline = time.monotonic() + seconds
 
@@ -98,7 +100,10 @@ def http_rates(env: dict[str, str], seconds: float, clients: int = 8) -> dict[st
                 t.join()
             return sum(count) / (time.perf_counter() - started)
 
-        return {"http_register": run("register"), "http_token_issue": run("token")}
+        figures = {"http_register": run("register"), "http_token_issue": run("token")}
+        for n in token_clients:
+            figures[f"http_token_issue_{n}"] = run("token", n)
+        return figures
 
 
 def rebuild_rate(container: Container) -> tuple[float, int]:
@@ -137,7 +142,12 @@ def main() -> None:
         print(f"  raw append, 1 event per save     {f['append_single']:>10,.0f} events/s")
         print(f"  raw read + decode                {f['read_decode']:>10,.0f} events/s")
         print(f"  HTTP registrations (scrypt n=2^14) {f['http_register']:>8,.1f} commands/s")
-        print(f"  HTTP API-token issues            {f['http_token_issue']:>10,.1f} commands/s")
+        print(f"  HTTP API-token issues, 8 clients {f['http_token_issue']:>10,.1f} commands/s "
+              f"({f['http_token_issue'] / f['append_single']:.2f} x raw 1-event append)")
+        for n in (1, 16):
+            rate = f[f"http_token_issue_{n}"]
+            print(f"  HTTP API-token issues, {n:>2} client{'s' if n > 1 else ' '} {rate:>8,.1f} commands/s "
+                  f"({rate / f['append_single']:.2f} x raw 1-event append)")
         print(f"  projection rebuild (all models)  {f['rebuild']:>10,.0f} events/s "
               f"({f['rebuild_events']:,.0f} events applied; {f['rebuild'] / f['read_decode']:.2f} x raw read)")
 

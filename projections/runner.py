@@ -109,12 +109,14 @@ class ProjectionRunner:
             self._condition.notify_all()
 
     # --- processing ------------------------------------------------------------------------------
-    def process_batch(self, p: Projection, app_name: str, limit: int | None = None) -> int:
-        """Apply the next batch of one application's events to one projection.
+    def process_batch(self, p: Projection, app_name: str, limit: int | None = None, head: int | None = None) -> int:
+        """Apply the next batch of one application's events to one projection, up to ``head`` (default:
+        the head of the application's log now).
 
         Answers how many events were applied (0 when the projection was up to date)."""
         app = self.applications[app_name]
-        head = app.recorder.max_notification_id() or 0
+        if head is None:
+            head = app.recorder.max_notification_id() or 0
         limit = limit or self.batch_size
         key = (p.name, app_name)
         if self._positions.get(key, 0) >= head:
@@ -164,14 +166,17 @@ class ProjectionRunner:
         """Process until every (selected) projection has reached the head of its logs."""
         total = 0
         selected = [p for p in self.projections if names is None or p.name in names]
+        followed = {a for p in selected for a in p.follows}
         while True:
             round_total = 0
             pending = False
+            # Each log's head is read once per round (not once per projection following it).
+            heads = {a: self._head(a) for a in followed}
             for p in selected:
                 for app_name in p.follows:
-                    n = self.process_batch(p, app_name, batch_size)
+                    n = self.process_batch(p, app_name, batch_size, heads[app_name])
                     round_total += n
-                    if self._positions.get((p.name, app_name), 0) < self._head(app_name):
+                    if self._positions.get((p.name, app_name), 0) < heads[app_name]:
                         pending = True
             total += round_total
             # every projection has had this round's events: keep no decoded event beyond it (a test-run

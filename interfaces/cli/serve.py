@@ -49,8 +49,9 @@ def _worker_exit(server: Any, worker: Any) -> None:
         shutdown(app)
 
 
-def serve(host: str, port: int, workers: int, threads: int, timeout: int) -> None:
-    CodeAnnalsServer(
+def serve(host: str, port: int, workers: int, threads: int, timeout: int,
+          server_class: type[CodeAnnalsServer] = CodeAnnalsServer) -> None:
+    server_class(
         {
             "bind": f"{host}:{port}",
             "workers": workers,

@@ -23,6 +23,7 @@ from projections.store import ReadStore
 ISSUER = "coderadar"
 API_TOKEN_PREFIX = "cat_"  # what application.identity issues
 ACCESS, REFRESH = "ACCESS", "REFRESH"
+VALID_TOKENS_KEPT = 10_000  # per process: the claims of tokens whose signature was checked
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class JwtCodec:
         self.secret = secret
         self.access_seconds = access_minutes * 60
         self.refresh_seconds = refresh_days * 86400
+        self._valid: dict[str, dict[str, Any]] = {}
 
     def _encode(self, user_id: int, username: str, kind: str, lifetime: int, jti: str | None = None) -> str:
         now = int(time.time())
@@ -62,6 +64,27 @@ class JwtCodec:
         return self._encode(user_id, username, REFRESH, self.refresh_seconds, jti), jti, expires_at
 
     def decode(self, token: str, expected_type: str) -> dict[str, Any]:
+        """The claims of a valid token of that type, else :class:`Unauthenticated`.
+
+        A token is immutable and its signature is checked once per process: the claims of tokens
+        already found valid are kept (bounded) and only their expiry is checked again. What the
+        token refers to (the user) is looked up on every request by the caller."""
+        cached = self._valid.get(token)
+        if cached is not None:
+            if cached["exp"] <= time.time():
+                self._valid.pop(token, None)
+                raise Unauthenticated("token expired")
+            if cached.get("type") != expected_type:
+                raise Unauthenticated(f"not an {expected_type.lower()} token")
+            return dict(cached)
+        claims = self._decode(token, expected_type)
+        if isinstance(claims.get("exp"), int | float):
+            if len(self._valid) >= VALID_TOKENS_KEPT:
+                self._valid.clear()
+            self._valid[token] = dict(claims)
+        return claims
+
+    def _decode(self, token: str, expected_type: str) -> dict[str, Any]:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token, self.secret, algorithms=["HS256"], issuer=ISSUER,

@@ -48,14 +48,15 @@ class UsersProjection(Projection):
             "UPDATE users SET platform_admin=%s WHERE uuid=%s", (bool(e.event.is_admin), str(e.event.originator_id))
         )
 
+    # The user's id is found by the statement itself (nothing when the user is gone): queued like every
+    # write, a batch of these is one pipelined group, not a query and a statement per event.
     @handles(User.LoggedIn)
     def logged_in(self, tx: Tx, e: Envelope) -> None:
-        user_id = self._user_id(tx, e)
-        if user_id is not None:
-            tx.write(
-                "INSERT INTO refresh_tokens (jti, user_id, expires_at, revoked) VALUES (%s, %s, %s, %s)",
-                (e.event.refresh_token_id, user_id, int(e.event.expires_at), False),
-            )
+        tx.write(
+            "INSERT INTO refresh_tokens (jti, user_id, expires_at, revoked) "
+            "SELECT %s, id, %s, %s FROM users WHERE uuid=%s",
+            (e.event.refresh_token_id, int(e.event.expires_at), False, str(e.event.originator_id)),
+        )
 
     @handles(User.PasswordChanged)
     def password_changed(self, tx: Tx, e: Envelope) -> None:
@@ -64,13 +65,12 @@ class UsersProjection(Projection):
 
     @handles(User.ApiTokenIssued)
     def token_issued(self, tx: Tx, e: Envelope) -> None:
-        user_id = self._user_id(tx, e)
-        if user_id is not None:
-            tx.write(
-                "INSERT INTO api_tokens (id, token_key, user_id, name, token_hash, created_at) "
-                "VALUES (%s, %s, %s, %s, %s, %s)",
-                (e.position, e.event.token_key, user_id, e.event.name, e.event.token_hash, e.occurred_at),
-            )
+        tx.write(
+            "INSERT INTO api_tokens (id, token_key, user_id, name, token_hash, created_at) "
+            "SELECT %s, %s, id, %s, %s, %s FROM users WHERE uuid=%s",
+            (e.position, e.event.token_key, e.event.name, e.event.token_hash, e.occurred_at,
+             str(e.event.originator_id)),
+        )
 
     @handles(User.ApiTokenRevoked)
     def token_revoked(self, tx: Tx, e: Envelope) -> None:

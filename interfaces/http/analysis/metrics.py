@@ -68,7 +68,7 @@ class Metrics(MethodView):
 
 def _per_commit(project_id: int) -> Response:
     project_access(project_id, MEMBER)
-    fields = request_fields(CommitMetricsQuerySchema())
+    fields = request_fields(CommitMetricsQuerySchema)
     metrics = resolve_metrics(project_id, fields["metrics"])
     _, commit = analysed_commit(project_id, fields["commit"])
     if commit is None:
@@ -94,7 +94,7 @@ class PerCommit(MethodView):
 
 def _tree(project_id: int) -> Response:
     project_access(project_id, MEMBER)
-    fields = request_fields(CommitMetricsQuerySchema())
+    fields = request_fields(CommitMetricsQuerySchema)
     metrics = resolve_metrics(project_id, fields["metrics"])
     _, commit = analysed_commit(project_id, fields["commit"])
     files = {} if commit is None else queries.values_at(store(), project_id, commit)
@@ -146,7 +146,7 @@ def renames_between(project: dict[str, Any], deleted: dict[str, str], added: dic
 
 def _delta_tree(project_id: int) -> Response:
     access = project_access(project_id, MEMBER)
-    fields = request_fields(DeltaTreeQuerySchema())
+    fields = request_fields(DeltaTreeQuerySchema)
     metrics = resolve_metrics(project_id, fields["metrics"])
     first = resolve_commit(project_id, fields["commit1"], "commit1")
     second = resolve_commit(project_id, fields["commit2"], "commit2")

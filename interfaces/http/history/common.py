@@ -40,9 +40,16 @@ def data_dir() -> Path:
     return path
 
 
-def request_fields(schema: Schema) -> dict[str, Any]:
+_SCHEMAS: dict[type[Schema], Schema] = {}
+
+
+def request_fields(schema_class: type[Schema]) -> dict[str, Any]:
     """The request's fields: its JSON body (GET or POST; the content type is not required for a GET's
-    body), with query parameters filling what the body leaves out. 400 when a field is invalid."""
+    body), with query parameters filling what the body leaves out. 400 when a field is invalid.
+    One instance of each schema per process (building one copies its fields)."""
+    schema = _SCHEMAS.get(schema_class)
+    if schema is None:
+        schema = _SCHEMAS.setdefault(schema_class, schema_class())
     lists = {field.data_key or name for name, field in schema.fields.items() if isinstance(field, fields.List)}
     data: dict[str, Any] = {key: request.args.getlist(key) if key in lists else value
                             for key, value in request.args.items()}

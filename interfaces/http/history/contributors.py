@@ -42,7 +42,7 @@ class ProjectContributors(MethodView):
 
 def _for_path(project_id: int) -> list[dict[str, Any]]:
     access = project_access(project_id, MEMBER)
-    fields = request_fields(ContributorsPathSchema())
+    fields = request_fields(ContributorsPathSchema)
     commit = resolve_commit(project_id, fields["commitHash"])
     path = check_repo_path(fields["path"], field="path", allow_root=True)
     with mirror(access.project) as reader:

@@ -54,7 +54,7 @@ def _histories(project: dict[str, Any], commit: dict[str, Any]) -> dict[str, Fil
 
 def _many_contributors(project_id: int) -> Response:
     access = project_access(project_id, MEMBER)
-    fields = request_fields(ManyContributorsRequestSchema())
+    fields = request_fields(ManyContributorsRequestSchema)
     wanted = fields.get("numberOfContributors", fields.get("numOfContr"))
     if wanted is None:
         raise Invalid("numberOfContributors is required")
@@ -93,7 +93,7 @@ class ManyContributors(MethodView):
 
 def _frequently_changed(project_id: int) -> Response:
     access = project_access(project_id, MEMBER)
-    fields = request_fields(FrequencyRequestSchema())
+    fields = request_fields(FrequencyRequestSchema)
     commit = resolve_commit(project_id, fields["commitHash"])
     since, frequency = int(fields["startDate"]), int(fields["frequency"])
     histories = _histories(access.project, commit)

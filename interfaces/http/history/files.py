@@ -116,7 +116,7 @@ class FileTree(MethodView):
 
 # --- content and diff -------------------------------------------------------------------------------
 def _file_request(project_id: int) -> tuple[dict[str, Any], str]:
-    fields = request_fields(FileRequestSchema())
+    fields = request_fields(FileRequestSchema)
     commit = resolve_commit(project_id, fields["commitHash"])
     return commit, check_repo_path(fields["filepath"])
 
