@@ -79,7 +79,7 @@ def highlighted_blob(path: str, blob: str, text: str) -> list[Markup]:
     return lines
 
 
-_MARK_TEXT = {"missed": ("\u2717", "missed"), "partial": ("\u25d0", "partly covered")}
+_MARK_TEXT = {"covered": ("\u2713", "covered"), "missed": ("\u2717", "missed"), "partial": ("\u25d0", "partly covered")}
 
 
 def source_rows(lines: list[Markup], marks: dict[int, str], findings: dict[int, list[dict[str, Any]]]) -> Markup:

@@ -4,6 +4,7 @@ diffs, runs and builds; the code map; a file; contributors."""
 
 from __future__ import annotations
 
+import json
 import posixpath
 from typing import Any
 from uuid import UUID
@@ -381,11 +382,11 @@ def _coverage_of(principal: Any, commit_hash: str, path: str) -> tuple[dict[str,
             for row in testing.coverage_files_of(store(), int(run["id"]), int(report["report"])):
                 covered_path = str(row["path"]).lstrip("./")
                 if covered_path and (path == covered_path or path.endswith("/" + covered_path)):
-                    import json
-
-                    marks = {int(n): "missed" for n in json.loads(row["missed_lines"])}
+                    executed = web.covered_lines(store(), int(run["id"]), int(report["report"]), int(row["file_idx"]))
+                    marks = {n: "covered" for n in executed or ()}
+                    marks.update({int(n): "missed" for n in json.loads(row["missed_lines"])})
                     marks.update({int(n): "partial" for n in json.loads(row["partial_lines"])})
-                    return {"run": run, "file": row}, marks
+                    return {"run": run, "file": row, "lines_known": executed is not None}, marks
     return None, {}
 
 

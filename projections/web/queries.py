@@ -156,3 +156,11 @@ def projects_with_commit(store: ReadStore, commit_hash: str, project_ids: Sequen
     return [int(r["project_id"]) for r in store.fetchall(
         f"SELECT DISTINCT project_id FROM history_commits WHERE hash = %s AND reachable{where} ORDER BY project_id",
         (commit_hash, *params))]
+
+
+def covered_lines(store: ReadStore, run_id: int, report: int, file_idx: int) -> list[int] | None:
+    """The line numbers a coverage report lists as executed for one of its files; None when the run was
+    recorded before executed lines were kept (only its missed and partly covered lines are known)."""
+    row = store.fetchone("SELECT covered_lines FROM coverage_lines WHERE run_id=%s AND report=%s AND file_idx=%s",
+                         (run_id, report, file_idx))
+    return None if row is None else [int(n) for n in json.loads(row["covered_lines"])]

@@ -127,6 +127,8 @@ def test_click_through_the_web_interface(world: tuple[Scenario, list[str]]) -> N
         assert "TODO" in finding.inner_text()
         assert page.locator("tr.cov-missed").count() == 1
         assert page.locator("#L8").get_attribute("class") == "cov-missed"
+        assert page.locator("#L7").get_attribute("class") == "cov-covered"  # every other line was executed
+        assert page.locator("tr.cov-covered").count() >= 6
         b.shot("file")
 
         # the run page from the printed link: the failed case and its message
