@@ -34,6 +34,7 @@ from interfaces.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 ACCESS_ATTRIBUTE = "_codeannals_access"
+SECURITY_ATTRIBUTE = "_codeannals_security"
 PUBLIC, PUBLIC_TEST_RESULTS = "public", "public-test-results"
 
 SECURITY_SCHEMES: dict[str, dict[str, Any]] = {
@@ -68,6 +69,20 @@ def public_test_results(view: F) -> F:
     """Mark a read of test results: public unless ``CODEANNALS_PUBLIC_TEST_RESULTS`` is off."""
     setattr(view, ACCESS_ATTRIBUTE, PUBLIC_TEST_RESULTS)
     return view
+
+
+def secured_by(*schemes: str) -> Callable[[F], F]:
+    """Mark an operation that takes other credentials than its API family's (by scheme name, each an
+    alternative), such as a platform admins' operation under a Projektor path. Put it above the others."""
+    unknown = set(schemes) - set(SECURITY_SCHEMES)
+    if unknown:
+        raise ValueError(f"unknown security schemes {sorted(unknown)}")
+
+    def mark(view: F) -> F:
+        setattr(view, SECURITY_ATTRIBUTE, [{name: []} for name in schemes])
+        return view
+
+    return mark
 
 
 @dataclass(frozen=True)
@@ -149,7 +164,8 @@ def install(app: Flask, api: Api, settings: Settings) -> None:
             needs = access is None or (access == PUBLIC_TEST_RESULTS and not settings.public_test_results)
             family = family_of(path)
             if needs:
-                operation["security"] = [dict(alternative) for alternative in FAMILY_SECURITY[family]]
+                declared = getattr(getattr(view_class, method, None), SECURITY_ATTRIBUTE, FAMILY_SECURITY[family])
+                operation["security"] = [dict(alternative) for alternative in declared]
             else:
                 operation.pop("security", None)
             table[(rule.endpoint, method.upper())] = Operation(

@@ -229,7 +229,8 @@ class TestRunsProjection(Projection):
     def cleaned_up(self, tx: Tx, e: Envelope) -> None:
         """A run removed by the retention cleanup: every row of it goes."""
         run_id = int(e.event.run_id)
-        for table in ("test_cases", "test_suites", "coverage_files", "coverage_reports"):
-            tx.write(f"DELETE FROM {table} WHERE run_id=%s", (run_id,))
+        for table in self.tables:  # every table but test_runs holds rows of a run by its run_id
+            if table != "test_runs":
+                tx.write(f"DELETE FROM {table} WHERE run_id=%s", (run_id,))
         tx.write("DELETE FROM test_runs WHERE id=%s", (run_id,))
         self._ids.pop(str(e.event.run_uuid), None)

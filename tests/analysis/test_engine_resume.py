@@ -249,7 +249,7 @@ def test_an_analysis_killed_with_sigkill_is_resumed_by_the_server_worker(
     worker = next(w for w in container.workers if w.name == "analysis")
     worker.start()
     try:
-        done = flow.finished(owner, killed)
+        done = flow.finished(owner, killed, job=1)  # once the read model has seen the killed command's job
     finally:
         worker.stop()
     assert done["commitsAnalyzed"] == 200

@@ -111,7 +111,6 @@ def test_a_project_shows_the_default_branch_its_import_uses(
     repo.commit("first", {"a.py": "x = 1\n"})
     owner = api.register("owner")
     project = api.create_project(owner, vcs_url=str(repo.path))
-    assert client.get(f"/api/projects/{project}", headers=owner.headers).get_json()["defaultBranch"] is None
     flow.imported(owner, project)
     assert client.get(f"/api/projects/{project}/import", headers=owner.headers).get_json()["defaultBranch"] == "trunk"
     assert client.get(f"/api/projects/{project}", headers=owner.headers).get_json()["defaultBranch"] == "trunk"

@@ -97,9 +97,10 @@ def test_attachments_upload_list_download_limits_and_names(client: FlaskClient, 
     names = [a["file_name"] for a in client.get(f"/run/{run}/attachments", headers=headers).get_json()["attachments"]]
     assert names == ["a.bin", "empty.txt", "output.log", "screen shot (failed).png"]
 
-    # strangers neither see nor add; no token, no upload
+    # strangers read them while test results are public (the default), but add none; no token, no upload
     stranger = api.api_token(api.register("stranger"))
-    assert client.get(f"/run/{run}/attachments/output.log", headers={"X-PROJEKTOR-TOKEN": stranger}).status_code == 404
+    assert client.get(f"/run/{run}/attachments/output.log", headers={"X-PROJEKTOR-TOKEN": stranger}).status_code == 200
+    assert client.get(f"/run/{run}/attachments/output.log").status_code == 200
     assert client.post(f"/run/{run}/attachments/x.txt", data=b"x",
                        headers={"X-PROJEKTOR-TOKEN": stranger}).status_code == 404
     assert client.post(f"/run/{run}/attachments/x.txt", data=b"x").status_code == 401

@@ -17,7 +17,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from interfaces.http.auth import require_platform_admin
-from interfaces.http.operations import public_test_results
+from interfaces.http.operations import public_test_results, secured_by
 from interfaces.http.testing.common import (
     authenticated,
     instant,
@@ -225,6 +225,7 @@ class ProjectLatest(MethodView):
 
 @blp.route("/failures/recent")
 class RecentFailures(MethodView):
+    @secured_by("jwt", "bearer")  # a platform admin's, as in the coderadar API
     @blp.arguments(RecentFailuresQuerySchema, location="query")
     @blp.response(200, ProcessingFailureSchema(many=True))
     @blp.alt_response(401, schema=ProjektorErrorSchema, description="Not logged in")
