@@ -28,6 +28,7 @@ from projections.testing.queries import Viewer
 from projections.web import queries as web
 
 FLAKY_RUNS = 50
+CASE_PAGE = 500  # cases per page of the run page
 
 
 def _results_viewer() -> tuple[Viewer, Viewer | None]:
@@ -74,8 +75,11 @@ def _run_page(public_id: str) -> Response:
             files.append({**f, "missed_list": json.loads(f["missed_lines"]),
                           "partial_list": json.loads(f["partial_lines"])})
         groups.append({"report": report, "files": files})
-    return page("run.html", run=run, commit_in=commit_in, suites=suites, cases=cases[:2000], case_total=len(cases),
-                failed=failed, groups=groups, sort=sort, full_name=full_name)
+    number = page_number()
+    shown = cases[(number - 1) * CASE_PAGE:number * CASE_PAGE]
+    return page("run.html", run=run, commit_in=commit_in, suites=suites, cases=shown, case_total=len(cases),
+                case_first=(number - 1) * CASE_PAGE + 1, number=number, more=number * CASE_PAGE < len(cases),
+                page_url=page_url, failed=failed, groups=groups, sort=sort, full_name=full_name)
 
 
 def run_page_response(public_id: str) -> Response:

@@ -37,3 +37,14 @@ def test_with_results_private_a_browser_signs_in_first(client: FlaskClient, api:
     for path in (f"/tests/{run}", "/ui/repos/acme/shop", "/ui/orgs/acme"):
         r = client.get(path, headers=HTML)
         assert r.status_code == 302 and "/signin" in r.headers["Location"], (path, r.status_code)
+
+
+def test_the_run_page_pages_its_cases(client: FlaskClient, api: Api) -> None:
+    token = api.api_token(api.register("publisher"))
+    run = published_id(publish(client, token, grouped_body([junit_xml(suites=3, per_suite=250)])))  # 750 cases
+    first = client.get(f"/tests/{run}?sort=order", headers=HTML).get_data(as_text=True)
+    assert "(1 to 500 of 750)" in first and "Next cases" in first and "Previous cases" not in first
+    assert "com.acme.Suite0.test0<" in first and "com.acme.Suite2.test249<" not in first
+    second = client.get(f"/tests/{run}?sort=order&page=2", headers=HTML).get_data(as_text=True)
+    assert "(501 to 750 of 750)" in second and "Previous cases" in second and "Next cases" not in second
+    assert "com.acme.Suite2.test249<" in second and "com.acme.Suite0.test0<" not in second
