@@ -87,7 +87,7 @@ def main() -> int:
         repo = prepare(args.repo, args.commits, work, args.files)
         (work / "data").mkdir()
         env = server_env(work / "data", None, CODEANNALS_LOCAL_REPO_ROOTS=str(work),
-                         CODEANNALS_ACCESS_TOKEN_MINUTES="600")  # a large history takes longer than 15 min on a busy machine
+                         CODEANNALS_ACCESS_TOKEN_MINUTES="600")  # outlives a long import
         container = Container(Settings.from_env(env))
         app = create_app(container=container)
         client = app.test_client()
