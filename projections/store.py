@@ -353,3 +353,17 @@ def insert_many(tx: Tx, table: str, columns: Sequence[str], rows: Sequence[Seque
         return
     marks = ", ".join(["%s"] * len(columns))
     tx.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def indexes_by_hash(tx: Tx, table: str, project_id: int, hashes: set[str], chunk: int = 500) -> dict[str, int]:
+    """``hash -> idx`` of a project's commits in a commit table (``project_id``, ``hash``, ``idx``),
+    looked up a chunk of hashes at a time."""
+    found: dict[str, int] = {}
+    ordered = sorted(hashes)
+    for start in range(0, len(ordered), chunk):
+        part = ordered[start:start + chunk]
+        marks = ", ".join(["%s"] * len(part))
+        for row in tx.fetchall(f"SELECT hash, idx FROM {table} WHERE project_id=%s AND hash IN ({marks})",
+                               (project_id, *part)):
+            found[str(row["hash"])] = int(row["idx"])
+    return found

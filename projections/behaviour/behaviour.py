@@ -25,7 +25,7 @@ from domain.history.records import commit_facts
 from projections.behaviour.stats import encode_authors, encode_counts
 from projections.behaviour.window import window_stats
 from projections.projection import Envelope, Projection, handles
-from projections.store import Tx, insert_many
+from projections.store import Tx, indexes_by_hash, insert_many
 
 PAIR_CAP = 50  # commits of more files than this are not kept in the stored pairs
 PAIR_MIN_SHARED = 2  # pairs changed together fewer times are not stored (a query asking for them computes)
@@ -127,17 +127,7 @@ class BehaviourProjection(Projection):
 
     @staticmethod
     def _indexes(tx: Tx, project_id: int, hashes: set[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        ordered = sorted(hashes)
-        for start in range(0, len(ordered), _LOOKUP_CHUNK):
-            chunk = ordered[start:start + _LOOKUP_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            for row in tx.fetchall(
-                f"SELECT hash, idx FROM behaviour_commits WHERE project_id=%s AND hash IN ({marks})",
-                (project_id, *chunk),
-            ):
-                found[str(row["hash"])] = int(row["idx"])
-        return found
+        return indexes_by_hash(tx, "behaviour_commits", project_id, hashes, _LOOKUP_CHUNK)
 
     @handles(ImportJob.Finished)
     def job_finished(self, tx: Tx, e: Envelope) -> None:

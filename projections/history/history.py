@@ -25,7 +25,7 @@ from domain.history.contributors import ProjectContributors
 from domain.history.import_job import CommitBatch, ImportJob
 from domain.history.records import commit_facts
 from projections.projection import Envelope, Projection, handles
-from projections.store import Tx, insert_many
+from projections.store import Tx, indexes_by_hash, insert_many
 
 # A contributor id (and the order names were first seen in) is fixed by the event log: the position of
 # the batch event where the e-mail (or name) first appeared, times this, plus the commit's place in it.
@@ -208,16 +208,7 @@ class HistoryProjection(Projection):
 
     @staticmethod
     def _indexes(tx: Tx, project_id: int, hashes: set[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
-        ordered = sorted(hashes)
-        for start in range(0, len(ordered), _LOOKUP_CHUNK):
-            chunk = ordered[start:start + _LOOKUP_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            for row in tx.fetchall(
-                f"SELECT hash, idx FROM history_commits WHERE project_id=%s AND hash IN ({marks})", (project_id, *chunk)
-            ):
-                found[str(row["hash"])] = int(row["idx"])
-        return found
+        return indexes_by_hash(tx, "history_commits", project_id, hashes, _LOOKUP_CHUNK)
 
     @staticmethod
     def _mark_reachable(tx: Tx, project_id: int) -> None:
