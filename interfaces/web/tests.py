@@ -1,16 +1,24 @@
-"""Test-run pages: the run page (``/tests/{publicId}`` for browsers, ``/ui/runs/{publicId}``), a
-repository (coverage trend, test count and duration, flaky tests), an organisation, the list of runs."""
+"""Test-run pages: the run page (``/tests/{publicId}`` for browsers, ``/ui/runs/{publicId}``) with its
+attachments (images and videos inline, streamed from ``/ui/runs/{publicId}/attachments/{name}``),
+performance results, code-quality files, messages and its pin (a Pin/Unpin form for its publisher and
+platform admins, as ``POST /run/{id}/attributes/pin``), a repository (coverage trend, test count and
+duration, performance timeline, flaky tests), an organisation, the list of runs (pinned ones marked)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import Response, current_app, redirect, request, url_for
 
-from domain.shared.errors import DomainError, NotFound
+from domain.shared.errors import DomainError, Invalid, NotFound
+from domain.testing.attachments import attachment_type
 from domain.testing.run import is_public_id
-from interfaces.http.testing.common import full_name, repo_name, viewer_of
+from interfaces.http.auth import Principal
+from interfaces.http.testing.common import full_name, repo_name, require_change, testing_app, viewer_of
+from interfaces.http.testing.projektor_attachments import INLINE_TYPES, SAFE_HEADERS, blobs
+from interfaces.http.testing.projektor_lifecycle import performance_view
 from interfaces.web import session as web_session
 from interfaces.web.common import (
     PAGE_SIZE,
@@ -23,12 +31,15 @@ from interfaces.web.common import (
     store,
     unexpected,
 )
-from projections.testing import queries
+from projections.testing import extra_queries, queries
 from projections.testing.queries import Viewer
 from projections.web import queries as web
 
 FLAKY_RUNS = 50
 CASE_PAGE = 500  # cases per page of the run page
+# shown inline on the run page (an <img> or a <video>); every other attachment is a download link
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp")
+VIDEO_TYPES = ("video/mp4", "video/webm")
 
 
 def _results_viewer() -> tuple[Viewer, Viewer | None]:
@@ -79,7 +90,42 @@ def _run_page(public_id: str) -> Response:
     shown = cases[(number - 1) * CASE_PAGE:number * CASE_PAGE]
     return page("run.html", run=run, commit_in=commit_in, suites=suites, cases=shown, case_total=len(cases),
                 case_first=(number - 1) * CASE_PAGE + 1, number=number, more=number * CASE_PAGE < len(cases),
-                page_url=page_url, failed=failed, groups=groups, sort=sort, full_name=full_name)
+                page_url=page_url, failed=failed, groups=groups, sort=sort, full_name=full_name,
+                **_extras(run))
+
+
+def _may_pin(principal: Principal | None, run: dict[str, Any]) -> bool:
+    """The API's rule for ``POST /run/{id}/attributes/pin``: the run's publisher or a platform admin."""
+    return principal is not None and (principal.platform_admin or int(run["owner_id"]) == principal.user_id)
+
+
+def size_text(size: Any) -> str:
+    value = float(size or 0)
+    for unit in ("bytes", "KiB", "MiB"):
+        if value < 1024 or unit == "MiB":
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GiB"  # pragma: no cover - the loop returns
+
+
+def _extras(run: dict[str, Any]) -> dict[str, Any]:
+    """What the Projektor views ``/run/{id}/attachments``, ``/performance``, ``/quality``, ``/messages`` and
+    ``/attributes`` read, through the same queries."""
+    run_uuid = str(run["uuid"])
+    attachments = []
+    for row in extra_queries.attachments_of(store(), run_uuid):
+        content_type = str(row["content_type"])
+        shown = "image" if content_type in IMAGE_TYPES else "video" if content_type in VIDEO_TYPES else "link"
+        attachments.append({"name": row["name"], "size": size_text(row["size"]), "bytes": int(row["size"]),
+                            "content_type": content_type, "kind": attachment_type(str(row["name"])), "shown": shown,
+                            "url": url_for("web.run_attachment", public_id=run["public_id"], name=row["name"])})
+    settings = current_app.extensions["codeannals"].settings
+    return {"attachments": attachments,
+            "performance": [performance_view(r) for r in extra_queries.performance_of(store(), run_uuid)],
+            "quality": extra_queries.quality_of(store(), run_uuid),
+            "messages": [*settings.projektor_messages, *extra_queries.messages_of(store(), run_uuid)],
+            "pinned": extra_queries.is_pinned(store(), run_uuid),
+            "may_pin": _may_pin(web_session.load_principal(), run)}
 
 
 def run_page_response(public_id: str) -> Response:
@@ -98,12 +144,49 @@ def run(public_id: str) -> Response:
     return _run_page(public_id)
 
 
+@blp.route("/ui/runs/<string:public_id>/attachments/<path:name>")
+def run_attachment(public_id: str, name: str) -> Response:
+    """An attachment of a run, streamed from the blob store with its content type, for whoever may see the
+    run page (so an <img> on it loads under the page's ``img-src 'self'``); as ``GET
+    /run/{id}/attachments/{name}``, never run as a page of this server."""
+    run, _ = _visible(public_id)
+    row = extra_queries.attachment(store(), str(run["uuid"]), name)
+    if row is None:
+        raise NotFound(f"Test run {public_id} has no attachment {name!r}.")
+    content_type = str(row["content_type"])
+    response = Response(blobs().open(str(row["blob"])), mimetype=content_type, direct_passthrough=True)
+    response.headers["Content-Length"] = str(int(row["size"]))
+    response.headers["ETag"] = f'"{row["sha256"]}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    disposition = "inline" if content_type in INLINE_TYPES else "attachment"
+    response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name, safe='')}"
+    for key, value in SAFE_HEADERS.items():
+        response.headers[key] = value
+    return response
+
+
+@blp.route("/ui/runs/<string:public_id>/pin", methods=["POST"])
+def pin_run(public_id: str) -> Response:
+    """Pin or unpin (form field ``pinned``: ``true`` or ``false``) a run: its publisher or a platform admin,
+    as ``POST /run/{id}/attributes/pin`` and ``/unpin``; anyone else who sees the run gets 403."""
+    principal = require_signed_in()
+    run, _ = _visible(public_id)
+    require_change(principal, run)
+    wanted = request.form.get("pinned", "")
+    if wanted not in ("true", "false"):
+        raise Invalid("say pinned=true or pinned=false")
+    testing_app().pin(str(run["public_id"]), wanted == "true", actor=principal.actor)
+    return redirect(url_for("web.run", public_id=run["public_id"]), 303)  # type: ignore[return-value]
+
+
 @blp.route("/ui/runs")
 def runs() -> Response:
     principal = require_signed_in()
     number = page_number()
     rows = queries.list_runs(store(), viewer_of(principal), PAGE_SIZE + 1, (number - 1) * PAGE_SIZE)
-    return page("runs.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, number=number, page_url=page_url)
+    pinned = extra_queries.pinned_among(store(), [str(r["uuid"]) for r in rows[:PAGE_SIZE]])
+    return page("runs.html", rows=rows[:PAGE_SIZE], more=len(rows) > PAGE_SIZE, number=number, page_url=page_url,
+                pinned=pinned)
 
 
 @blp.route("/ui/repos/<string:org>/<string:name>")
@@ -125,8 +208,14 @@ def repository(org: str, name: str) -> Response:
         failing.setdefault(full_name(case), []).append(case)
     flaky = sorted(((n, len(c), by_id[int(c[0]["run_id"])]) for n, c in failing.items()
                     if 0 < len(c) < len(recent)), key=lambda t: (-t[1], t[0]))
+    performance: dict[str, list[dict[str, Any]]] = {}
+    for row in extra_queries.performance_timeline(store(), viewer, repo, None):
+        for figure, label in (("p95", "p95"), ("average", "average")):
+            performance.setdefault(f"{row['name']} {label} (ms)", []).append(
+                {"x": row["created_at"], "y": float(row[figure]), "id": row["public_id"]})
+    pinned = extra_queries.pinned_among(store(), [str(r["uuid"]) for r in history[-30:]])
     return page("repository.html", repo=repo, org=org, history=list(reversed(history)), coverage=coverage,
-                tests=tests, flaky=flaky[:50], recent=len(recent))
+                tests=tests, flaky=flaky[:50], recent=len(recent), performance=performance, pinned=pinned)
 
 
 @blp.route("/ui/orgs/<string:org>")

@@ -76,3 +76,13 @@ def expired_runs(store: ReadStore, cutoff: str) -> list[dict[str, Any]]:
 
 def run_row(store: ReadStore, public_id: str) -> Row | None:
     return store.fetchone("SELECT id, uuid, created_at FROM test_runs WHERE public_id=%s", (public_id,))
+
+
+def pinned_among(store: ReadStore, run_uuids: list[str]) -> set[str]:
+    """Which of these runs are pinned (for marking them in lists)."""
+    if not run_uuids:
+        return set()
+    marks = ", ".join(["%s"] * len(run_uuids))
+    rows = store.fetchall(f"SELECT run_uuid FROM test_run_pins WHERE pinned = %s AND run_uuid IN ({marks})",
+                          (True, *run_uuids))
+    return {str(r["run_uuid"]) for r in rows}
