@@ -208,14 +208,24 @@ def repository(org: str, name: str) -> Response:
         failing.setdefault(full_name(case), []).append(case)
     flaky = sorted(((n, len(c), by_id[int(c[0]["run_id"])]) for n, c in failing.items()
                     if 0 < len(c) < len(recent)), key=lambda t: (-t[1], t[0]))
-    performance: dict[str, list[dict[str, Any]]] = {}
-    for row in extra_queries.performance_timeline(store(), viewer, repo, None):
-        for figure, label in (("p95", "p95"), ("average", "average")):
-            performance.setdefault(f"{row['name']} {label} (ms)", []).append(
-                {"x": row["created_at"], "y": float(row[figure]), "id": row["public_id"]})
+    performance = _performance_series(viewer, repo, history)
     pinned = extra_queries.pinned_among(store(), [str(r["uuid"]) for r in history[-30:]])
     return page("repository.html", repo=repo, org=org, history=list(reversed(history)), coverage=coverage,
                 tests=tests, flaky=flaky[:50], recent=len(recent), performance=performance, pinned=pinned)
+
+
+def _performance_series(viewer: Viewer, repo: str, history: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """The repository's performance timeline (``/repo/{org}/{repo}[/project/{p}]/performance/timeline``)
+    as chart series: p95 and average of each k6 result over the runs, one series per project too."""
+    series: dict[str, list[dict[str, Any]]] = {}
+    projects = sorted({r["project_name"] for r in history if r["project_name"]})
+    for project in [None, *projects]:
+        for row in extra_queries.performance_timeline(store(), viewer, repo, project):
+            for figure in ("p95", "average"):
+                label = f"{project + ': ' if project else ''}{row['name']} {figure} (ms)"
+                series.setdefault(label, []).append({"x": row["created_at"], "y": float(row[figure]),
+                                                     "id": row["public_id"]})
+    return series
 
 
 @blp.route("/ui/orgs/<string:org>")

@@ -104,7 +104,10 @@ def test_the_run_page_shows_attachments_performance_quality_and_messages(client:
     assert cells == ["getRun.json", str(figures["request_count"]), f"{figures['requests_per_second']:.2f}",
                      f"{figures['average']:.2f}", f"{figures['p95']:.2f}", f"{figures['maximum']:.2f}"]
 
-    # the repository's performance timeline as a chart
+    # the repository's performance timeline as a chart (a project's runs as series of their own)
+    other = k6_summary(iterations=900, rate=29.5, avg=15.25, maximum=300.0, p95=31.5)
+    in_project = published_id(publish(client, token, grouped_body(
+        [junit_xml()], project="api", performanceResults=[{"name": "getRun.json", "resultsBlob": k6_file(other)}])))
     repo = client.get("/ui/repos/acme/shop", headers=HTML).get_data(as_text=True)
     chart = re.search(r'data-chart="multi" data-title="performance[^"]*"><script type="application/json">(.*?)'
                       r'</script>', repo, re.S)
@@ -112,6 +115,10 @@ def test_the_run_page_shows_attachments_performance_quality_and_messages(client:
     series = json.loads(chart.group(1))
     assert [p["y"] for p in series["getRun.json p95 (ms)"]] == [figures["p95"]]
     assert [p["id"] for p in series["getRun.json average (ms)"]] == [run]
+    assert series["api: getRun.json p95 (ms)"] == [{"x": series["api: getRun.json p95 (ms)"][0]["x"], "y": 31.5,
+                                                    "id": in_project}]
+    assert sorted(series) == ["api: getRun.json average (ms)", "api: getRun.json p95 (ms)",
+                              "getRun.json average (ms)", "getRun.json p95 (ms)"]
     # the anonymous reader sees it all while test results are public (the default)
     assert client.get(html.unescape(sources[0])).status_code == 200
 
