@@ -214,6 +214,11 @@ def repository(org: str, name: str) -> Response:
                 tests=tests, flaky=flaky[:50], recent=len(recent), performance=performance, pinned=pinned)
 
 
+def _chart_text(text: str) -> str:
+    """A name for a chart's legend: Plotly reads a few HTML-like tags in trace names, so none are left."""
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
 def _performance_series(viewer: Viewer, repo: str, history: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The repository's performance timeline (``/repo/{org}/{repo}[/project/{p}]/performance/timeline``)
     as chart series: p95 and average of each k6 result over the runs, one series per project too."""
@@ -222,7 +227,7 @@ def _performance_series(viewer: Viewer, repo: str, history: list[dict[str, Any]]
     for project in [None, *projects]:
         for row in extra_queries.performance_timeline(store(), viewer, repo, project):
             for figure in ("p95", "average"):
-                label = f"{project + ': ' if project else ''}{row['name']} {figure} (ms)"
+                label = _chart_text(f"{project + ': ' if project else ''}{row['name']} {figure} (ms)")
                 series.setdefault(label, []).append({"x": row["created_at"], "y": float(row[figure]),
                                                      "id": row["public_id"]})
     return series
