@@ -70,6 +70,9 @@ def test_the_run_page_shows_attachments_performance_quality_and_messages(client:
     image, log = png(), b"started\n" * 300
     _attach(client, run, EVIL_NAME, image, headers)
     _attach(client, run, "server.log", log, headers)
+    video, drawing = os.urandom(3000), b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    _attach(client, run, "checkout.webm", video, headers)
+    _attach(client, run, "diagram.svg", drawing, headers)
 
     page = client.get(f"/tests/{run}", headers=HTML)
     assert page.status_code == 200
@@ -95,6 +98,16 @@ def test_the_run_page_shows_attachments_performance_quality_and_messages(client:
     got = client.get(html.unescape(links[0][0]))
     assert got.data == log and got.mimetype == "text/plain"
     assert client.get(f"/ui/runs/{run}/attachments/missing.png").status_code == 404
+    # a video in a player; an SVG (it may carry script) only as a download, never run as a page here
+    players = re.findall(r'<video controls preload="metadata" src="([^"]+)">', text)
+    assert players == [f"/ui/runs/{run}/attachments/checkout.webm"]
+    got = client.get(players[0])
+    assert got.mimetype == "video/webm" and got.data == video
+    assert got.headers["Content-Disposition"].startswith("inline")
+    assert re.search(r'<a href="[^"]+/diagram.svg" download="diagram.svg">diagram.svg</a>', text)
+    got = client.get(f"/ui/runs/{run}/attachments/diagram.svg")
+    assert got.data == drawing and got.headers["Content-Disposition"].startswith("attachment")
+    assert got.headers["Content-Security-Policy"] == "sandbox"
 
     # the k6 figures, as computed here from the file
     figures = expected_figures("getRun.json", k6)
