@@ -7,6 +7,7 @@ duration, performance timeline, flaky tests), an organisation, the list of runs 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -153,16 +154,56 @@ def run_attachment(public_id: str, name: str) -> Response:
     row = extra_queries.attachment(store(), str(run["uuid"]), name)
     if row is None:
         raise NotFound(f"Test run {public_id} has no attachment {name!r}.")
-    content_type = str(row["content_type"])
-    response = Response(blobs().open(str(row["blob"])), mimetype=content_type, direct_passthrough=True)
-    response.headers["Content-Length"] = str(int(row["size"]))
-    response.headers["ETag"] = f'"{row["sha256"]}"'
+    content_type, size, etag = str(row["content_type"]), int(row["size"]), f'"{row["sha256"]}"'
+    wanted = _wanted_range(size, etag)
+    if wanted == "unsatisfiable":
+        refused = Response(status=416)
+        refused.headers["Content-Range"] = f"bytes */{size}"
+        return refused
+    chunks = blobs().open(str(row["blob"]))
+    if isinstance(wanted, tuple):
+        start, stop = wanted
+        response = Response(_byte_range(chunks, start, stop), status=206, mimetype=content_type,
+                            direct_passthrough=True)
+        response.headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
+        response.headers["Content-Length"] = str(stop - start)
+    else:
+        response = Response(chunks, mimetype=content_type, direct_passthrough=True)
+        response.headers["Content-Length"] = str(size)
+    response.headers["Accept-Ranges"] = "bytes"  # a video player may seek
+    response.headers["ETag"] = etag
     response.headers["Cache-Control"] = "private, no-cache"
     disposition = "inline" if content_type in INLINE_TYPES else "attachment"
     response.headers["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(name, safe='')}"
     for key, value in SAFE_HEADERS.items():
         response.headers[key] = value
     return response
+
+
+def _wanted_range(size: int, etag: str) -> tuple[int, int] | str | None:
+    """The one byte range asked for (``Range: bytes=...``) as (start, stop), "unsatisfiable", or None for
+    the whole file (no range, several ranges, or an ``If-Range`` for another version)."""
+    asked = request.range
+    if asked is None or request.headers.get("If-Range", etag) != etag or len(asked.ranges) != 1:
+        return None
+    found = asked.range_for_length(size)
+    return "unsatisfiable" if found is None else found
+
+
+def _byte_range(chunks: Iterator[bytes], start: int, stop: int) -> Iterator[bytes]:
+    position = 0
+    try:
+        for chunk in chunks:
+            end = position + len(chunk)
+            if end > start and position < stop:
+                yield chunk[max(0, start - position):min(len(chunk), stop - position)]
+            position = end
+            if position >= stop:
+                break
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
 
 
 @blp.route("/ui/runs/<string:public_id>/pin", methods=["POST"])

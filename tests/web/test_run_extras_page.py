@@ -70,7 +70,8 @@ def test_the_run_page_shows_attachments_performance_quality_and_messages(client:
     image, log = png(), b"started\n" * 300
     _attach(client, run, EVIL_NAME, image, headers)
     _attach(client, run, "server.log", log, headers)
-    video, drawing = os.urandom(3000), b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    video = os.urandom(2_500_000)  # more than two chunks of the blob store (1 MiB each)
+    drawing = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     _attach(client, run, "checkout.webm", video, headers)
     _attach(client, run, "diagram.svg", drawing, headers)
 
@@ -103,7 +104,18 @@ def test_the_run_page_shows_attachments_performance_quality_and_messages(client:
     assert players == [f"/ui/runs/{run}/attachments/checkout.webm"]
     got = client.get(players[0])
     assert got.mimetype == "video/webm" and got.data == video
-    assert got.headers["Content-Disposition"].startswith("inline")
+    assert got.headers["Content-Disposition"].startswith("inline") and got.headers["Accept-Ranges"] == "bytes"
+    # a player seeks: one byte range, the end, beyond the end, another version's range
+    part = client.get(players[0], headers={"Range": "bytes=1048000-2098000"})  # across two chunk boundaries
+    assert part.status_code == 206 and part.data == video[1048000:2098001]
+    assert part.headers["Content-Range"] == f"bytes 1048000-2098000/{len(video)}"
+    assert part.headers["Content-Length"] == "1050001"
+    assert client.get(players[0], headers={"Range": "bytes=-50"}).data == video[-50:]
+    assert client.get(players[0], headers={"Range": "bytes=2499990-99999999"}).data == video[2499990:]
+    beyond = client.get(players[0], headers={"Range": "bytes=5000000-"})
+    assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{len(video)}"
+    stale = client.get(players[0], headers={"Range": "bytes=0-9", "If-Range": '"other"'})
+    assert stale.status_code == 200 and stale.data == video
     assert re.search(r'<a href="[^"]+/diagram.svg" download="diagram.svg">diagram.svg</a>', text)
     got = client.get(f"/ui/runs/{run}/attachments/diagram.svg")
     assert got.data == drawing and got.headers["Content-Disposition"].startswith("attachment")
