@@ -23,7 +23,7 @@ from domain.shared.errors import Conflict, DomainError, Invalid, NotFound
 from domain.testing.patch import PathMatcher, rounded
 from interfaces.history.diffs import added_lines
 from interfaces.history.git_reader import GitReader
-from interfaces.history.model import FileChange
+from interfaces.history.model import ChangeKind, FileChange
 from interfaces.http.history.common import history_app
 from interfaces.http.notifications.webhooks import MAX_SECRET, notifications
 from interfaces.http.projects.access import ADMIN, MEMBER, ProjectAccess, project_access, projects_app
@@ -77,7 +77,7 @@ def patch_marks(project: dict[str, Any], commit_hash: str, path: str,
     matched to the tree by the longest unique path suffix); None when no run with coverage exists or
     the report does not cover the file."""
     run = testing.newest_coverage_run(store(), commit_hash)
-    if run is None:
+    if run is None or change.kind is ChangeKind.DELETE:
         return None
     with _mirror(project) as reader:
         if reader is None:

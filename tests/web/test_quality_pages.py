@@ -261,6 +261,9 @@ def test_csrf_and_admin_only(app: Any, client: FlaskClient, api: Api, tmp_path: 
     assert sweb.get(f"/ui/projects/{project}/commits/{head}").status_code == 403
     assert sweb.post(quality_url, change).status_code == 403
     assert stranger.username == "stranger"
+    # a project without commits: the page says so
+    empty = api.create_project(owner, name="empty")
+    assert "No commits yet." in web.text(f"/ui/projects/{empty}/quality")
 
 
 def test_webhooks_badge_and_push_secret(app: Any, client: FlaskClient, api: Api, tmp_path: Path,
