@@ -143,7 +143,20 @@ def test_gate_set_in_the_web_and_the_verdict_on_the_commit_page(world: World) ->
         assert rows.first.locator(".tag").inner_text() == "FAILED"
         assert rows.nth(1).locator(".tag").inner_text() == "PASSED"  # the root commit: every line new, 2 of 3 run
         page.locator("#history .chart .main-svg").first.wait_for()  # plotly drew the coverage chart
+        assert page.locator("#history .chart .scatterlayer .trace").count() == 2  # coverage, patch coverage
+        page.evaluate("window.scrollTo(0, 0)")
         b.shot("quality_page")
+        page.locator("#gate").scroll_into_view_if_needed()
+        b.shot("quality_gate_editor")
+        # the badge key, generated: the badge shows the default branch head's verdict
+        page.get_by_role("button", name="Generate a badge key").click()
+        page.wait_for_url(re.compile(r"/quality#badge$"))
+        key = page.input_value("#badge-key")
+        assert len(key) >= 24 and key in page.input_value("#badge-markdown")
+        page.wait_for_function("() => { const i = document.querySelector('#badge img');"
+                               " return i !== null && i.complete && i.naturalWidth > 0; }")
+        page.locator("#badge").scroll_into_view_if_needed()
+        b.shot("quality_badge")
         # the commit page: FAILED, with the condition's figures
         page.goto(commit_url)
         assert page.inner_text(".verdict") == "FAILED"
