@@ -19,7 +19,7 @@ from flask import Response, current_app, redirect, request, url_for
 from application.projects.quality_gates import badge_key, regenerate_badge_key, set_conditions
 from domain.notifications.webhooks import EVENT_KINDS, check_events
 from domain.quality.gate import BUILT_IN, MAX_CONDITIONS, OPERATORS, Condition, check_conditions
-from domain.shared.errors import Conflict, DomainError, Invalid, NotFound
+from domain.shared.errors import Conflict, Invalid, NotFound
 from domain.testing.patch import PathMatcher, rounded
 from interfaces.history.diffs import added_lines
 from interfaces.history.git_reader import GitReader
@@ -320,9 +320,5 @@ def quality_change(project_id: int) -> Response:
             raise Invalid("Unknown change.")
     except (Invalid, Conflict, NotFound) as exc:
         status = 409 if isinstance(exc, Conflict) else 404 if isinstance(exc, NotFound) else 400
-        return _quality_page(access, status=status, error=_message(exc), form=request.form)
+        return _quality_page(access, status=status, error=exc.message, form=request.form)
     return redirect(url_for("web.quality", project_id=project_id) + anchor)  # type: ignore[return-value]
-
-
-def _message(exc: DomainError) -> str:
-    return exc.message

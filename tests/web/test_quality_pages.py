@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from interfaces.web.quality import diff_line_marks
 from tests.analysis.flow import wait
 from tests.notifications.receiver import Receiver
 from tests.quality.patch_helpers import expected, git_patch_lines
@@ -106,6 +107,17 @@ def gate(client: FlaskClient, owner: User, project: int) -> list[dict[str, Any]]
 def verdict_shown(text: str) -> str | None:
     found = re.search(r'data-verdict="([A-Z]+)"', text)
     return found.group(1) if found else None
+
+
+def test_diff_lines_are_marked_on_their_new_side_numbers() -> None:
+    lines = [("ctx", "diff --git a/x b/x"), ("ctx", "--- a/x"), ("ctx", "+++ b/x"), ("hunk", "@@ -1,3 +1,3 @@"),
+             ("ctx", " one"), ("del", "-two"), ("add", "+TWO"), ("ctx", " three"), ("hunk", "@@ -9,2 +9,3 @@ f()"),
+             ("del", "-- old"), ("add", "+nine"), ("add", "+ten"), ("ctx", "\\ No newline at end of file"),
+             ("ctx", " eleven")]
+    marks = diff_line_marks(lines, {"covered": [2, 10], "missed": [9, 11]})
+    assert [(text, mark) for (_, text), mark in zip(lines, marks, strict=True) if mark] == [
+        ("+TWO", "covered"), ("+nine", "missed"), ("+ten", "covered"), (" eleven", "missed")]
+    assert diff_line_marks(lines, None) == [""] * len(lines)
 
 
 def test_commit_page_diff_and_gate_editor(app: Any, client: FlaskClient, api: Api, tmp_path: Path) -> None:
