@@ -18,7 +18,7 @@ from flask import Response, current_app, redirect, request, url_for
 
 from application.projects.quality_gates import badge_key, regenerate_badge_key, set_conditions
 from domain.notifications.webhooks import EVENT_KINDS, check_events
-from domain.quality.gate import BUILT_IN, MAX_CONDITIONS, OPERATORS, Condition, check_conditions
+from domain.quality.gate import BUILT_IN, MAX_CONDITIONS, OPERATORS, Condition, Figure, check_conditions, verdict
 from domain.shared.errors import Conflict, Invalid, NotFound
 from domain.testing.patch import PathMatcher, rounded
 from interfaces.history.diffs import added_lines
@@ -29,7 +29,7 @@ from interfaces.http.notifications.webhooks import MAX_SECRET, notifications
 from interfaces.http.projects.access import ADMIN, MEMBER, ProjectAccess, project_access, projects_app
 from interfaces.http.quality.gates import conditions_of, verdict_at
 from interfaces.notifications.destinations import check_url, destination, parse_allowed
-from interfaces.quality.evaluation import evaluate
+from interfaces.quality.evaluation import figures
 from interfaces.quality.mirrors import mirror_opener
 from interfaces.testing.patch_coverage import commit_coverage, commit_view, report_files
 from interfaces.web.common import blp, page, page_number, page_url, store
@@ -154,17 +154,24 @@ def gate_history(project: dict[str, Any], conditions: list[Condition]) -> dict[s
         commits = history.ancestry_commits(store(), project_id, int(head["idx"]))
         total = len(commits)
         chosen = commits[(number - 1) * HISTORY_PAGE:number * HISTORY_PAGE]
+        metrics = [c.metric for c in conditions]
         with _mirror(project) as reader:
             for commit in chosen:
                 row: dict[str, Any] = {"commit": commit, "verdict": None, "coverage": None, "patch": None}
-                if conditions:
-                    row["verdict"] = evaluate(store(), project_id, commit, conditions, _shared(reader))["status"]
                 run = testing.newest_coverage_run(store(), str(commit["hash"]))
+                found = None
                 if run is not None:
                     row["coverage"] = rounded(int(run["line_covered"]), int(run["line_missed"]))
                     found = None if reader is None else commit_coverage(store(), reader, str(commit["hash"]))
                     row["patch"] = None if found is None else rounded(*found[1].patch)
-                    row["run"] = run
+                if conditions:
+                    # the evaluation's own figures, with the patch coverage computed once (above)
+                    known = figures(store(), project_id, commit, [m for m in metrics if m != "patchCoverage"],
+                                    _shared(reader))
+                    if "patchCoverage" in metrics:
+                        known["patchCoverage"] = Figure(None, pending=True) if found is None else \
+                            Figure(rounded(*found[1].patch))
+                    row["verdict"] = verdict(conditions, known)["status"]
                 rows.append(row)
     series: dict[str, list[dict[str, Any]]] = {"coverage %": [], "patch coverage %": []}
     for row in reversed(rows):
