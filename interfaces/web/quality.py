@@ -20,14 +20,14 @@ from application.projects.quality_gates import badge_key, regenerate_badge_key, 
 from domain.notifications.webhooks import EVENT_KINDS, check_events
 from domain.quality.gate import BUILT_IN, MAX_CONDITIONS, OPERATORS, Condition, Figure, check_conditions, verdict
 from domain.shared.errors import Conflict, Invalid, NotFound
-from domain.testing.patch import PathMatcher, rounded
+from domain.testing.patch import PatchCoverage, PathMatcher, rounded
 from interfaces.history.diffs import added_lines
 from interfaces.history.git_reader import GitReader
 from interfaces.history.model import ChangeKind, FileChange
 from interfaces.http.history.common import history_app
 from interfaces.http.notifications.webhooks import MAX_SECRET, notifications
 from interfaces.http.projects.access import ADMIN, MEMBER, ProjectAccess, project_access, projects_app
-from interfaces.http.quality.gates import conditions_of, verdict_at
+from interfaces.http.quality.gates import conditions_of
 from interfaces.notifications.destinations import check_url, destination, parse_allowed
 from interfaces.quality.evaluation import figures
 from interfaces.quality.mirrors import mirror_opener
@@ -57,16 +57,29 @@ def commit_quality(project: dict[str, Any], commit: dict[str, Any]) -> dict[str,
     """The commit page's quality section: the gate's verdict (None without conditions) and the patch
     coverage as ``GET .../commits/{hash}/coverage`` answers it (None without a run with coverage)."""
     conditions = conditions_of(int(project["id"]))
-    verdict = verdict_at(project, commit) if conditions else None
     coverage = None
     mirror_missing = False
     with _mirror(project) as reader:
+        found = None
         if reader is None:
             mirror_missing = testing.newest_coverage_run(store(), str(commit["hash"])) is not None
         else:
             found = commit_coverage(store(), reader, str(commit["hash"]))
             coverage = None if found is None else commit_view(*found)
-    return {"verdict": verdict, "coverage": coverage, "mirror_missing": mirror_missing}
+        verdict_now = _verdict(project, commit, conditions, reader, found) if conditions else None
+    return {"verdict": verdict_now, "coverage": coverage, "mirror_missing": mirror_missing}
+
+
+def _verdict(project: dict[str, Any], commit: dict[str, Any], conditions: list[Condition], reader: GitReader | None,
+             found: tuple[dict[str, Any], PatchCoverage] | None) -> dict[str, Any]:
+    """The gate's verdict as ``GET .../commits/{hash}/qualityGate`` answers it: the evaluation's own
+    figures, with the commit's patch coverage (``found``, already computed for the page) used as is."""
+    metrics = [c.metric for c in conditions]
+    known = figures(store(), int(project["id"]), commit, [m for m in metrics if m != "patchCoverage"],
+                    _shared(reader))
+    if "patchCoverage" in metrics:
+        known["patchCoverage"] = Figure(None, pending=True) if found is None else Figure(rounded(*found[1].patch))
+    return {"commitHash": str(commit["hash"]), **verdict(conditions, known)}
 
 
 # --- the diff page ------------------------------------------------------------------------------------
@@ -154,7 +167,6 @@ def gate_history(project: dict[str, Any], conditions: list[Condition]) -> dict[s
         commits = history.ancestry_commits(store(), project_id, int(head["idx"]))
         total = len(commits)
         chosen = commits[(number - 1) * HISTORY_PAGE:number * HISTORY_PAGE]
-        metrics = [c.metric for c in conditions]
         with _mirror(project) as reader:
             for commit in chosen:
                 row: dict[str, Any] = {"commit": commit, "verdict": None, "coverage": None, "patch": None}
@@ -165,13 +177,7 @@ def gate_history(project: dict[str, Any], conditions: list[Condition]) -> dict[s
                     found = None if reader is None else commit_coverage(store(), reader, str(commit["hash"]))
                     row["patch"] = None if found is None else rounded(*found[1].patch)
                 if conditions:
-                    # the evaluation's own figures, with the patch coverage computed once (above)
-                    known = figures(store(), project_id, commit, [m for m in metrics if m != "patchCoverage"],
-                                    _shared(reader))
-                    if "patchCoverage" in metrics:
-                        known["patchCoverage"] = Figure(None, pending=True) if found is None else \
-                            Figure(rounded(*found[1].patch))
-                    row["verdict"] = verdict(conditions, known)["status"]
+                    row["verdict"] = _verdict(project, commit, conditions, reader, found)["status"]
                 rows.append(row)
     series: dict[str, list[dict[str, Any]]] = {"coverage %": [], "patch coverage %": []}
     for row in reversed(rows):

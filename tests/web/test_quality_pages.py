@@ -158,6 +158,9 @@ def test_commit_page_diff_and_gate_editor(app: Any, client: FlaskClient, api: Ap
     assert gate(client, owner, project) == [{"metric": "patchCoverage", "op": "LT", "threshold": 60}]
     page = web.text(commit_url)
     assert verdict_shown(page) == "FAILED"
+    assert client.get(f"/api/projects/{project}/commits/{head}/qualityGate", headers=owner.headers).get_json() == {
+        "commitHash": head, "status": "FAILED", "conditions": [
+            {"metric": "patchCoverage", "op": "LT", "threshold": 60, "actual": 50.0, "status": "FAILED"}]}
     cells = re.search(r'<tr class="cond-failed"><td><code>patchCoverage</code></td>(.*?)</tr>', page, re.S)
     assert cells and "(LT)" in cells.group(1) and '<td class="num">60</td>' in cells.group(1)
     assert '<td class="num">50.0</td>' in cells.group(1) and "FAILED" in cells.group(1)
