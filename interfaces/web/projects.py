@@ -38,6 +38,7 @@ from interfaces.web.common import (
 )
 from interfaces.web.highlight import highlighted_blob, source_rows
 from interfaces.web.home import progress
+from interfaces.web.quality import commit_quality, diff_line_marks, patch_marks
 from projections.analysis import queries as analysis
 from projections.history import queries as history
 from projections.identity import queries as identity_queries
@@ -201,7 +202,8 @@ def commit(project_id: int, commit_hash: str) -> Response:
     runs = testing.runs_of_commit(store(), full, viewer_of(access.principal))
     return page("commit.html", project=access.project, commit=found, parents=parents, changes=changes,
                 totals=totals, analysed=analysed is not None, runs=runs,
-                builds=web.builds_of_commit(store(), project_id, full))
+                builds=web.builds_of_commit(store(), project_id, full),
+                quality=commit_quality(access.project, found))
 
 
 @blp.route("/ui/projects/<int:project_id>/commits/<string:commit_hash>/diff")
@@ -230,7 +232,9 @@ def diff(project_id: int, commit_hash: str) -> Response:
         kind = ("hunk" if line.startswith("@@") else "add" if line.startswith("+") and not line.startswith("+++")
                 else "del" if line.startswith("-") and not line.startswith("---") else "ctx")
         lines.append((kind, line))
-    return page("diff.html", project=access.project, commit=found, change=row, lines=lines, path=path)
+    patch = patch_marks(access.project, str(found["hash"]), str(row["path"]), change)
+    return page("diff.html", project=access.project, commit=found, change=row, lines=lines, path=path,
+                patch=patch, line_marks=diff_line_marks(lines, patch))
 
 
 # --- code map ------------------------------------------------------------------------------------------
