@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from interfaces.web import behaviour as pages
 from tests.analysis.flow import Flow
-from tests.behaviour.test_behaviour_http import DAY, GEN, MS, T0, build, commit_as, junit, merge_bob
+from tests.behaviour.test_behaviour_http import DAY, GEN, MS, T0, build, commit_as, java, junit, merge_bob
 from tests.support.api import Api, User
 from tests.support.databases import server_env
 from tests.support.gitrepo import GitRepo
@@ -180,6 +180,26 @@ def test_the_pages_show_the_hand_worked_answers(app: Flask, client: FlaskClient,
     third = html(browser, pid, "codeAge", page=3)
     assert [r[0] for r in table(third, "code-age")] == [str(n) for n in range(31, 41)]
     assert "Page 3 of 3 (40 files)" in third and 'rel="prev"' in third and 'rel="next"' not in third
+
+
+def test_a_new_commit_shows_at_once_in_every_window(app: Flask, client: FlaskClient, api: Api, project: Any) -> None:
+    """The statistics the process keeps decoded (the stored head's, and the commits and changes a
+    ``since`` window is computed from) follow an import run that adds a commit."""
+    owner, pid, repo, _ = project
+    browser = signed_in(app, owner)
+    since = str((T0 + 5 * DAY) * MS)
+
+    def b_java(**params: Any) -> str:
+        return next(r[3] for r in table(html(browser, pid, "hotspots", **params), "hotspots") if r[1] == "B.java")
+
+    assert (b_java(), b_java(since=since)) == ("6", "3")
+    runs = api.import_status(owner, pid)["runs"]
+    c9 = repo.commit("c9", {"B.java": java("B", 26)}, author="carol", when=T0 + 12 * DAY)
+    assert client.post(f"/api/projects/{pid}/refresh", headers=owner.headers).status_code == 200
+    api.wait_for_import(owner, pid, runs=runs + 1)
+    assert (b_java(), b_java(since=since), b_java(since=since, commitHash=c9)) == ("7", "4", "4")
+    ages = table(html(browser, pid, "codeAge", since=since), "code-age")
+    assert ages[-1][1:3] == ["B.java", "0"] and ages[0][2] == "7"  # gen/F00.java, changed at T0 + 5 days
 
 
 def test_access_rules_and_bad_parameters(app: Flask, client: FlaskClient, api: Api, project: Any) -> None:
