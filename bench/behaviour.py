@@ -6,7 +6,8 @@ and tag), an INCLUDE pattern (``--pattern``, default ``**``) and the line counte
 (unless ``--no-analysis``) the analysis, so hotspots have values. Then each endpoint is called
 ``--requests`` times on the default branch's head without ``since`` (answered from the stored
 statistics) and with ``since`` a year before the head (computed from the commit rows): p50 and p99.
-Last, with the server's projection runner stopped, ``rebuild`` of the history read model alone and of
+Then the four web pages (``/ui/projects/{id}/hotspots`` and the others, signed in through the form) the
+same way. Last, with the server's projection runner stopped, ``rebuild`` of the history read model alone and of
 the behavioural read model alone, timed in the same run: the ratio is the figure the issue bounds
 (at most 1.5x).
 
@@ -60,6 +61,37 @@ def timed(client: Any, path: str, params: dict[str, Any], n: int) -> tuple[float
     return analyze_bench.percentile(seconds, 50), analyze_bench.percentile(seconds, 99), size
 
 
+PAGES = ("hotspots", "coupling", "ownership", "codeAge")
+
+
+def signed_in(base: str) -> Any:
+    """A requests session signed in to the web interface as the bench user (through the form)."""
+    import re
+
+    import requests
+
+    session = requests.Session()
+    form = session.get(f"{base}/signin", timeout=60).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token, form[:300]
+    r = session.post(f"{base}/signin", data={"username": "bench", "password": "password1",
+                                             "csrf_token": token.group(1)}, timeout=60)
+    assert r.status_code == 200, r.status_code
+    return session
+
+
+def timed_page(session: Any, url: str, params: dict[str, Any], n: int) -> tuple[float, float]:
+    """p50 and p99 (ms) of ``n`` GETs of a web page (its HTML, not the scripts drawing it)."""
+    seconds = []
+    for _ in range(n):
+        started = time.perf_counter()
+        r = session.get(url, params=params, timeout=600)
+        seconds.append((time.perf_counter() - started) * 1000)
+        if r.status_code != 200:
+            raise SystemExit(f"GET {url}: {r.status_code} {r.text[:300]}")
+    return analyze_bench.percentile(seconds, 50), analyze_bench.percentile(seconds, 99)
+
+
 def run(repo: Path, rev: str | None, pattern: str, backend: str, processes: int, requests_n: int,
         analyse: bool, rebuild: bool) -> None:
     from werkzeug.serving import make_server
@@ -71,7 +103,8 @@ def run(repo: Path, rev: str | None, pattern: str, backend: str, processes: int,
         env = server_env(tmp / "data", database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(tmp),
                          CODEANNALS_IMPORT_PROCESSES=str(processes), CODEANNALS_ANALYSIS_PROCESSES=str(processes),
                          CODEANNALS_POLL_SECONDS="86400", CODEANNALS_ANALYSIS_POLL_SECONDS="0.2",
-                         CODEANNALS_READ_WAIT_SECONDS="60")
+                         CODEANNALS_READ_WAIT_SECONDS="60",
+                         CODEANNALS_ACCESS_TOKEN_MINUTES="600")  # outlives a long import
         (tmp / "data").mkdir()
         container = Container(Settings.from_env(env))
         container.start()
@@ -112,6 +145,15 @@ def run(repo: Path, rev: str | None, pattern: str, backend: str, processes: int,
             s50, s99, ssize = timed(client, path, {**params, "since": since}, max(3, requests_n // 4))
             print(f"  {name:<12} without since: p50 {p50:7.1f} ms, p99 {p99:7.1f} ms ({size} items) | "
                   f"since a year: p50 {s50:7.1f} ms, p99 {s99:7.1f} ms ({ssize} items)", flush=True)
+
+        browser = signed_in(client.base)
+        day = time.strftime("%Y-%m-%d", time.gmtime(since / 1000))
+        for name in PAGES:
+            path = f"{client.base}/ui/projects/{project}/{name}"
+            p50, p99 = timed_page(browser, path, {}, max(3, requests_n // 4))
+            s50, s99 = timed_page(browser, path, {"since": day}, 3)
+            print(f"  page {name:<9} without since: p50 {p50:7.1f} ms, p99 {p99:7.1f} ms | "
+                  f"since {day}: p50 {s50:7.1f} ms, p99 {s99:7.1f} ms", flush=True)
 
         if rebuild:
             for worker in container.workers:

@@ -19,7 +19,7 @@ def wants_html() -> bool:
 
 
 def register(app: Flask) -> None:
-    from interfaces.web import account, builds, home, projects, quality, tests  # noqa: F401  (their routes)
+    from interfaces.web import account, behaviour, builds, home, projects, quality, tests  # noqa: F401  (their routes)
     from interfaces.web.assets import blp as assets
 
     web_session.configure(app, app.extensions["codeannals"].secret_key)

@@ -29,15 +29,56 @@ Tables (keyed by ``project_id``):
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from projections.behaviour.behaviour import PAIR_MIN_SHARED
 from projections.behaviour.stats import FileStat, Stats, decode_authors, decode_counts
 from projections.behaviour.window import stored_tree, window_stats
-from projections.store import ReadStore, Row
+from projections.store import ReadStore, Row, Tx
 
 
 def stored_head(store: ReadStore, project_id: int) -> Row | None:
     return store.fetchone("SELECT ref, head_idx, head_hash, pair_cap FROM behaviour_heads WHERE project_id=%s",
                           (project_id,))
+
+
+_CACHE_SIZE = 8  # projects whose stored head statistics stay decoded in this process
+_stored_cache: OrderedDict[tuple[int, int, str, int, int], tuple[dict[str, FileStat],
+                                                               dict[tuple[str, str], tuple[int, dict[int, int]]]]] = \
+    OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _stored_stats(tx: Tx, project_id: int, head: Row) -> tuple[dict[str, FileStat],
+                                                                dict[tuple[str, str], tuple[int, dict[int, int]]]]:
+    """The stored head's file and pair rows, decoded once per process and head: the rows change only
+    when the head moves (a new ``behaviour_heads`` row) or the model is rebuilt (the same answers).
+    Callers must not change what they are given."""
+    key = (project_id, int(head["head_idx"]), str(head["head_hash"]), int(head["pair_cap"]),
+           int(tx.scalar("SELECT COUNT(*) FROM behaviour_files WHERE project_id=%s", (project_id,)) or 0))
+    with _cache_lock:
+        found = _stored_cache.get(key)
+        if found is not None:
+            _stored_cache.move_to_end(key)
+            return found
+    files = {
+        str(r["path"]): FileStat(int(r["revisions"]), int(r["last_change"]), decode_authors(str(r["authors"])),
+                                 decode_counts(str(r["sizes"])))
+        for r in tx.fetchall(
+            "SELECT path, revisions, last_change, authors, sizes FROM behaviour_files WHERE project_id=%s",
+            (project_id,))
+    }
+    pairs = {(str(r["path"]), str(r["coupled"])): (int(r["shared"]), decode_counts(str(r["sizes"])))
+             for r in tx.fetchall("SELECT path, coupled, shared, sizes FROM behaviour_pairs WHERE project_id=%s",
+                                  (project_id,))}
+    with _cache_lock:
+        _stored_cache[key] = (files, pairs)
+        for old in [k for k in _stored_cache if k[0] == project_id and k != key]:
+            del _stored_cache[old]
+        while len(_stored_cache) > _CACHE_SIZE:
+            _stored_cache.popitem(last=False)
+    return files, pairs
 
 
 def stats(store: ReadStore, project_id: int, head_idx: int, since: int | None = None,
@@ -46,29 +87,21 @@ def stats(store: ReadStore, project_id: int, head_idx: int, since: int | None = 
     with the pairs of files changed together by commits of at most ``pairs`` files (with at least
     ``min_shared`` such commits: fewer may be left out) when ``pairs`` is given.
 
-    The default branch's head without ``since`` is read from the stored statistics; any other window
-    is computed from the commit rows (the stored tree serves a ``since`` at that head)."""
+    The default branch's head without ``since`` is read from the stored statistics (decoded once per
+    process and head); any other window is computed from the commit rows (the stored tree serves a
+    ``since`` at that head)."""
     head = stored_head(store, project_id)
     at_head = head is not None and int(head["head_idx"]) == head_idx
     cap = 0 if pairs is None else pairs
     with store.read() as tx:
         if head is not None and at_head and since is None and (
                 pairs is None or (cap <= int(head["pair_cap"]) and min_shared >= PAIR_MIN_SHARED)):
-            files = {
-                str(r["path"]): FileStat(int(r["revisions"]), int(r["last_change"]), decode_authors(str(r["authors"])),
-                                         decode_counts(str(r["sizes"])))
-                for r in tx.fetchall(
-                    "SELECT path, revisions, last_change, authors, sizes FROM behaviour_files WHERE project_id=%s",
-                    (project_id,))
-            }
+            files, stored_pairs = _stored_stats(tx, project_id, head)
             found: dict[tuple[str, str], dict[int, int]] = {}
             if pairs is not None:
-                for r in tx.fetchall(
-                    "SELECT path, coupled, sizes FROM behaviour_pairs WHERE project_id=%s AND shared >= %s",
-                    (project_id, max(1, min_shared)),
-                ):
-                    found[(str(r["path"]), str(r["coupled"]))] = decode_counts(str(r["sizes"]))
-            return Stats(files, found, int(head["pair_cap"]))
+                least = max(1, min_shared)
+                found = {pair: sizes for pair, (shared, sizes) in stored_pairs.items() if shared >= least}
+            return Stats(dict(files), found, int(head["pair_cap"]))
         tree = stored_tree(tx, project_id) if at_head else None
         result, _ = window_stats(tx, project_id, head_idx, since, cap, tree)
         return result

@@ -5,6 +5,9 @@ statistics of each default-branch head) and the queries (which compute any other
 
 from __future__ import annotations
 
+import sys
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from projections.behaviour.stats import Change, CommitRow, Stats, compute, tree_at
@@ -88,17 +91,75 @@ def stored_tree(tx: Tx, project_id: int) -> set[str]:
     return {str(r["path"]) for r in tx.fetchall("SELECT path FROM behaviour_tree WHERE project_id=%s", (project_id,))}
 
 
+@dataclass
+class _Loaded:
+    """A project's commit graph and first-parent changes, loaded once per process and import state,
+    with the ancestries asked for so far."""
+
+    graph: Graph
+    changes: dict[int, list[Change]]
+    ancestries: dict[int, frozenset[int]]
+
+    def ancestry(self, head: int) -> frozenset[int]:
+        found = self.ancestries.get(head)
+        if found is None:
+            found = self.ancestries[head] = frozenset(self.graph.ancestry(head))
+            while len(self.ancestries) > 16:
+                self.ancestries.pop(next(iter(self.ancestries)))
+        return found
+
+
+_LOADED_SIZE = 2  # projects whose history stays loaded in this process
+_loaded: OrderedDict[tuple[int, str, int, int], _Loaded] = OrderedDict()
+_loaded_lock = threading.Lock()
+
+
+def _load(tx: Tx, project_id: int) -> _Loaded:
+    """Every recorded commit and change of the project. Rows are only ever added (a commit with its
+    changes, in one transaction) until a new import generation clears them, so the import job and the
+    number of commits and changes name what is loaded."""
+    job = tx.scalar("SELECT job_uuid FROM behaviour_imports WHERE project_id=%s", (project_id,))
+    commits = int(tx.scalar("SELECT COUNT(*) FROM behaviour_commits WHERE project_id=%s", (project_id,)) or 0)
+    changed = int(tx.scalar("SELECT COUNT(*) FROM behaviour_changes WHERE project_id=%s", (project_id,)) or 0)
+    key = (project_id, str(job), commits, changed)
+    with _loaded_lock:
+        found = _loaded.get(key)
+        if found is not None:
+            _loaded.move_to_end(key)
+            return found
+    g = graph(tx, project_id, 2**62)
+    changes: dict[int, list[Change]] = {}
+    intern = sys.intern
+    for r in tx.fetchall("SELECT idx, kind, path, old_path FROM behaviour_changes WHERE project_id=%s",
+                         (project_id,)):
+        old = r["old_path"]
+        changes.setdefault(int(r["idx"]), []).append(
+            (intern(str(r["kind"])), intern(str(r["path"])), None if old is None else intern(str(old))))
+    for rows in changes.values():
+        rows.sort(key=lambda c: (_ORDER.get(c[0], 2), c[1]))  # deletions, then renames, then the rest
+    loaded = _Loaded(g, changes, {})
+    with _loaded_lock:
+        _loaded[key] = loaded
+        for old_key in [k for k in _loaded if k[0] == project_id and k != key]:
+            del _loaded[old_key]
+        while len(_loaded) > _LOADED_SIZE:
+            _loaded.popitem(last=False)
+    return loaded
+
+
 def window_stats(tx: Tx, project_id: int, head: int, since: int | None, pair_cap: int,
                  tree: set[str] | None = None) -> tuple[Stats, set[str]]:
     """The statistics of the window (reachable from ``head``, authored at or after ``since``) and the
-    tree at ``head`` (``tree`` when the caller knows it)."""
-    g = graph(tx, project_id, head)
-    members = g.ancestry(head)
+    tree at ``head`` (``tree`` when the caller knows it). The project's commits and changes are read
+    once per process and import state (``_load``)."""
+    loaded = _load(tx, project_id)
+    g = loaded.graph
+    members = loaded.ancestry(head)
     in_window = members if since is None else {i for i in members if g.rows[i].author_time >= since}
-    changes = changes_of(tx, project_id, head, since, in_window)
+    every = loaded.changes
+    changes = {i: every[i] for i in in_window if i in every}
     if tree is None:
         line = g.first_parent_line(head)
-        line_changes = changes if since is None else changes_of(tx, project_id, head, None, set(line))
-        tree = tree_at(line, line_changes)
+        tree = tree_at(line, {i: every[i] for i in line if i in every})
     commits = [g.rows[i] for i in in_window]
     return compute(commits, changes, tree, pair_cap), tree

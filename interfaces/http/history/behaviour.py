@@ -272,6 +272,92 @@ def _risk(window: Window, paths: list[str]) -> dict[str, tuple[float | None, int
     return out
 
 
+# --- the answers (the API below and the web pages in interfaces/web/behaviour.py) -----------------------
+def hotspot_rows(window: Window, metric: str) -> list[dict[str, Any]]:
+    """Every hotspot of the window by score (most first), then path; without the risk fields."""
+    values = _values(window, metric.strip())
+    stats = window.stats()
+    of_email, _ = window.contributors(stats.files)
+    rows: list[dict[str, Any]] = []
+    for path, stat in stats.files.items():
+        value = values.get(path)
+        if value is None:
+            continue
+        rows.append({"path": path, "revisions": stat.revisions,
+                     "authors": len({of_email[e] for e in stat.authors}), "value": value,
+                     "score": stat.revisions * value, "lastChange": stat.last_change})
+    rows.sort(key=lambda r: (-r["score"], r["path"]))
+    return rows
+
+
+def with_risk(window: Window, rows: list[dict[str, Any]]) -> bool:
+    """Adds ``coveredPercentage`` and ``failedTests`` to ``rows`` where a run with coverage exists for
+    the window's commit (or its nearest analysed ancestor); whether one does."""
+    risk = _risk(window, [r["path"] for r in rows])
+    if risk is None:
+        return False
+    for r in rows:
+        r["coveredPercentage"], r["failedTests"] = risk[r["path"]]
+    return True
+
+
+def coupling_rows(window: Window, min_revisions: int, min_shared: int, min_degree: int,
+                  max_size: int) -> list[dict[str, Any]]:
+    """Every coupled pair of the window by degree, shared commits, then paths."""
+    stats = window.stats(pairs=max_size, min_shared=min_shared)
+    revisions = {path: stat.revisions_up_to(max_size) for path, stat in stats.files.items()}
+    rows: list[dict[str, Any]] = []
+    for (a, b), sizes in stats.pairs.items():
+        shared = count_up_to(sizes, max_size)
+        ra, rb = revisions.get(a, 0), revisions.get(b, 0)
+        if shared < max(1, min_shared) or ra < min_revisions or rb < min_revisions:
+            continue
+        d = degree(shared, ra, rb)
+        if d < min_degree:
+            continue
+        rows.append({"path": a, "coupledPath": b, "degree": d, "shared": shared, "revisions": ra,
+                     "coupledRevisions": rb})
+    rows.sort(key=lambda r: (-r["degree"], -r["shared"], r["path"], r["coupledPath"]))
+    return rows
+
+
+def ownership_rows(window: Window, prefix: str = "", stats: Stats | None = None) -> list[dict[str, Any]]:
+    """The main developer of every file under ``prefix`` changed in the window, by path."""
+    stats = window.stats() if stats is None else stats
+    files = {p: s for p, s in stats.files.items() if p.startswith(prefix)}
+    owners, views = _owners(window, files)
+    rows: list[dict[str, Any]] = []
+    for path in sorted(owners):
+        main, commits, authors = owners[path]
+        revisions = files[path].revisions
+        rows.append({"path": path, "mainDeveloper": views[main], "mainDeveloperCommits": commits,
+                     "revisions": revisions, "ownership": ownership(commits, revisions), "authors": authors})
+    return rows
+
+
+def truck_factor_of(window: Window, stats: Stats | None = None) -> dict[str, Any]:
+    """``{truckFactor, files, authors: [{name, email, files}]}`` of the window."""
+    owners, views = _owners(window, (window.stats() if stats is None else stats).files)
+    owned: dict[int, int] = {}
+    for main, _, _ in owners.values():
+        owned[main] = owned.get(main, 0) + 1
+    ranked = sorted(owned, key=lambda c: (-owned[c], views[c]["email"], c))
+    authors = [{**views[c], "files": owned[c]} for c in ranked]
+    return {"truckFactor": truck_factor([owned[c] for c in ranked], len(owners)), "files": len(owners),
+            "authors": authors}
+
+
+def code_age_rows(window: Window) -> list[dict[str, Any]]:
+    """Every file changed in the window by its last change (oldest first), then path."""
+    if window.commit is None:
+        return []
+    at = int(window.commit["author_time"])
+    rows = [{"path": path, "lastChange": stat.last_change, "ageDays": age_days(at, stat.last_change)}
+            for path, stat in window.stats().files.items()]
+    rows.sort(key=lambda r: (r["lastChange"], r["path"]))
+    return rows
+
+
 @blp.route("/projects/<int:project_id>/hotspots")
 class Hotspots(MethodView):
     @blp.arguments(HotspotsQuerySchema, location="query")
@@ -282,23 +368,8 @@ class Hotspots(MethodView):
         ``score``, ``lastChange``; with ``coveredPercentage`` and ``failedTests`` where a test run
         with coverage exists for ``commitHash`` or its nearest analysed ancestor."""
         window = Window(project_id, args)
-        values = _values(window, str(args["metric"]).strip())
-        stats = window.stats()
-        of_email, _ = window.contributors(stats.files)
-        rows: list[dict[str, Any]] = []
-        for path, stat in stats.files.items():
-            value = values.get(path)
-            if value is None:
-                continue
-            rows.append({"path": path, "revisions": stat.revisions,
-                         "authors": len({of_email[e] for e in stat.authors}), "value": value,
-                         "score": stat.revisions * value, "lastChange": stat.last_change})
-        rows.sort(key=lambda r: (-r["score"], r["path"]))
-        rows = rows[:int(args["limit"])]
-        risk = _risk(window, [r["path"] for r in rows])
-        if risk is not None:
-            for r in rows:
-                r["coveredPercentage"], r["failedTests"] = risk[r["path"]]
+        rows = hotspot_rows(window, str(args["metric"]))[:int(args["limit"])]
+        with_risk(window, rows)
         return json_response(rows)
 
 
@@ -310,23 +381,8 @@ class Coupling(MethodView):
         """Pairs of files changed together (code-maat's coupling), each once with ``path <
         coupledPath``; commits of more than ``maxChangesetSize`` files are left out of every count."""
         window = Window(project_id, args)
-        max_size = int(args["maxChangesetSize"])
-        min_revisions, min_shared = int(args["minRevisions"]), int(args["minShared"])
-        min_degree = int(args["minDegree"])
-        stats = window.stats(pairs=max_size, min_shared=min_shared)
-        revisions = {path: stat.revisions_up_to(max_size) for path, stat in stats.files.items()}
-        rows: list[dict[str, Any]] = []
-        for (a, b), sizes in stats.pairs.items():
-            shared = count_up_to(sizes, max_size)
-            ra, rb = revisions.get(a, 0), revisions.get(b, 0)
-            if shared < max(1, min_shared) or ra < min_revisions or rb < min_revisions:
-                continue
-            d = degree(shared, ra, rb)
-            if d < min_degree:
-                continue
-            rows.append({"path": a, "coupledPath": b, "degree": d, "shared": shared, "revisions": ra,
-                         "coupledRevisions": rb})
-        rows.sort(key=lambda r: (-r["degree"], -r["shared"], r["path"], r["coupledPath"]))
+        rows = coupling_rows(window, int(args["minRevisions"]), int(args["minShared"]), int(args["minDegree"]),
+                             int(args["maxChangesetSize"]))
         return json_response(rows[:int(args["limit"])])
 
 
@@ -339,17 +395,7 @@ class Ownership(MethodView):
         e-mail that sorts first), their commits, the file's revisions, ``ownership`` (their share,
         two decimals) and distinct ``authors``; by path."""
         window = Window(project_id, args)
-        prefix = str(args["path"]).lstrip("/")
-        stats = window.stats()
-        files = {p: s for p, s in stats.files.items() if p.startswith(prefix)}
-        owners, views = _owners(window, files)
-        rows: list[dict[str, Any]] = []
-        for path in sorted(owners):
-            main, commits, authors = owners[path]
-            revisions = files[path].revisions
-            rows.append({"path": path, "mainDeveloper": views[main], "mainDeveloperCommits": commits,
-                         "revisions": revisions, "ownership": ownership(commits, revisions), "authors": authors})
-        return json_response(rows)
+        return json_response(ownership_rows(window, str(args["path"]).lstrip("/")))
 
 
 @blp.route("/projects/<int:project_id>/truckFactor")
@@ -360,15 +406,7 @@ class TruckFactor(MethodView):
         """How many main developers the project can lose before more than half of its files have none
         left: ``files`` with a main developer, ``authors`` with the files each is the main developer
         of (most first, then by e-mail), ``truckFactor``."""
-        window = Window(project_id, args)
-        owners, views = _owners(window, window.stats().files)
-        owned: dict[int, int] = {}
-        for main, _, _ in owners.values():
-            owned[main] = owned.get(main, 0) + 1
-        ranked = sorted(owned, key=lambda c: (-owned[c], views[c]["email"], c))
-        authors = [{**views[c], "files": owned[c]} for c in ranked]
-        return json_response({"truckFactor": truck_factor([owned[c] for c in ranked], len(owners)),
-                              "files": len(owners), "authors": authors})
+        return json_response(truck_factor_of(Window(project_id, args)))
 
 
 @blp.route("/projects/<int:project_id>/codeAge")
@@ -378,11 +416,4 @@ class CodeAge(MethodView):
     def get(self, args: dict[str, Any], project_id: int) -> Response:
         """Files by the time since their last change in the window, oldest first, then by path:
         ``ageDays`` counts whole days up to the timestamp of ``commitHash`` (not now)."""
-        window = Window(project_id, args)
-        if window.commit is None:
-            return json_response([])
-        at = int(window.commit["author_time"])
-        rows = [{"path": path, "lastChange": stat.last_change, "ageDays": age_days(at, stat.last_change)}
-                for path, stat in window.stats().files.items()]
-        rows.sort(key=lambda r: (r["lastChange"], r["path"]))
-        return json_response(rows[:int(args["limit"])])
+        return json_response(code_age_rows(Window(project_id, args))[:int(args["limit"])])
