@@ -25,7 +25,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.history.records import CommitRecord, commit_facts, decode_commits, encode_commits, join_packed
+from domain.history.records import CommitRecord, decode_commits, encode_commits, join_packed, packed_commits
 from domain.shared.ids import index_id
 from domain.shared.leases import LeasedJob, failure_reason
 
@@ -98,7 +98,7 @@ class CommitBatch(Aggregate):
         return decode_commits(self.commits)
 
     def hashes(self) -> list[str]:
-        return [str(c[0]) for c in commit_facts(self.commits)]
+        return [str(c.hash) for c in packed_commits(self.commits)]
 
 
 class ImportJob(LeasedJob):

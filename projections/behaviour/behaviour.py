@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.history.import_job import CommitBatch, ImportJob
-from domain.history.records import commit_facts
+from domain.history.records import packed_commits
 from projections.behaviour.stats import encode_authors, encode_counts
 from projections.behaviour.window import window_stats
 from projections.projection import Envelope, Projection, handles
@@ -103,24 +103,24 @@ class BehaviourProjection(Projection):
         if project_id is None:
             return  # a superseded job's batch
         base = int(ev.first_index)
-        facts = commit_facts(ev.commits)
+        facts = packed_commits(ev.commits)
         in_batch: dict[str, int] = {}
         unresolved: set[str] = set()
         for i, f in enumerate(facts):
-            in_batch[f[0]] = base + i
+            in_batch[f.hash] = base + i
         for f in facts:
-            unresolved.update(p for p in f[1] if p not in in_batch)
+            unresolved.update(p for p in f.parents if p not in in_batch)
         known = self._indexes(tx, project_id, unresolved) if unresolved else {}
         commits: list[tuple[Any, ...]] = []
         changes: list[tuple[Any, ...]] = []
         for i, f in enumerate(facts):
             idx = base + i
-            parents = [in_batch.get(p, known.get(p, -1)) for p in f[1]]
-            commits.append((project_id, idx, f[0], int(f[4]) * 1000, str(f[3]).lower(),
+            parents = [in_batch.get(p, known.get(p, -1)) for p in f.parents]
+            commits.append((project_id, idx, f.hash, int(f.author_time) * 1000, str(f.author_email).lower(),
                             ",".join(str(p) for p in parents), len(parents) > 1))
-            for c in f[11]:
-                if not c[8]:  # against the first parent only
-                    changes.append((project_id, idx, c[0], c[1], c[2] if c[0] == "RENAME" else None))
+            for kind, path, old_path, _, _, _, _, _, parent in f.changes:
+                if not parent:  # against the first parent only
+                    changes.append((project_id, idx, kind, path, old_path if kind == "RENAME" else None))
         insert_many(tx, "behaviour_commits",
                     ("project_id", "idx", "hash", "author_time", "email_key", "parents", "is_merge"), commits)
         insert_many(tx, "behaviour_changes", ("project_id", "idx", "kind", "path", "old_path"), changes)
