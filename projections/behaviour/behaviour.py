@@ -79,7 +79,7 @@ class BehaviourProjection(Projection):
             tx.write(f"DELETE FROM {table} WHERE project_id=%s", (project_id,))
 
     @handles(ImportJob.Created)
-    def job_created(self, tx: Tx, e: Envelope) -> None:
+    def job_created(self, tx: Tx, e: Envelope[ImportJob.Created]) -> None:
         ev = e.event
         project_id = int(ev.project_num)
         generation = tx.scalar("SELECT generation FROM behaviour_imports WHERE project_id=%s", (project_id,))
@@ -91,13 +91,13 @@ class BehaviourProjection(Projection):
                  (project_id, str(ev.originator_id), int(ev.generation)))
 
     @handles(ImportJob.Cancelled)
-    def job_cancelled(self, tx: Tx, e: Envelope) -> None:
+    def job_cancelled(self, tx: Tx, e: Envelope[ImportJob.Cancelled]) -> None:
         project_id = self._project(tx, str(e.event.originator_id))
         if project_id is not None:
             self._clear(tx, project_id, (*DATA_TABLES, *SNAPSHOT_TABLES, "behaviour_imports"))
 
     @handles(CommitBatch.Created)
-    def batch_created(self, tx: Tx, e: Envelope) -> None:
+    def batch_created(self, tx: Tx, e: Envelope[CommitBatch.Created]) -> None:
         ev = e.event
         project_id = self._project(tx, str(ev.job_id))
         if project_id is None:
@@ -130,7 +130,7 @@ class BehaviourProjection(Projection):
         return indexes_by_hash(tx, "behaviour_commits", project_id, hashes, _LOOKUP_CHUNK)
 
     @handles(ImportJob.Finished)
-    def job_finished(self, tx: Tx, e: Envelope) -> None:
+    def job_finished(self, tx: Tx, e: Envelope[ImportJob.Finished]) -> None:
         ev = e.event
         project_id = self._project(tx, str(ev.originator_id))
         if project_id is None:
