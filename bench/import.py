@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from application.history.service import HistoryApplication
 from application.projects.service import NewProject, ProjectsApplication
 from domain.history.import_job import ImportJob
-from domain.history.records import commit_facts
+from domain.history.records import packed_commits
 from domain.projects.team import UserRef
 from interfaces.container import Container
 from interfaces.settings import Settings
@@ -136,7 +136,7 @@ def run(repo: Path, rev: str | None, backend: str, processes: int, batch: int, w
         for e in job_events:
             if isinstance(e, ImportJob.BatchRecorded):
                 batch = next(iter(history.repository.event_store.get(e.batch_id)))
-                recorded += sum(len(fact[11]) for fact in commit_facts(batch.commits))
+                recorded += sum(len(fact.changes) for fact in packed_commits(batch.commits))
         commits = int(status["commits"])
         own, children = peak_mb()
         print(f"  commits {commits} (git: {commits_in_git}), file changes recorded {recorded} "

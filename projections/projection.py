@@ -5,22 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
+from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
 
 from projections.store import Tx
 
 H = TypeVar("H", bound=Callable[..., None])
+E = TypeVar("E", bound=DomainEvent, covariant=True)
 
 
 @dataclass(frozen=True)
-class Envelope:
-    """An event as the projection sees it: where it came from and its position in that log."""
+class Envelope(Generic[E]):
+    """An event as the projection sees it: where it came from and its position in that log.
+
+    A handler names the events it handles in its annotation, ``e: Envelope[CommitBatch.Created]``, and
+    reads their fields typed; the runner hands every projection an ``Envelope[DomainEvent]``."""
 
     application: str
     position: int
-    event: Any
+    event: E
 
     @property
     def occurred_at(self) -> str:

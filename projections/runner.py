@@ -11,9 +11,10 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.application import Application
+from eventsourcing.domain import DomainEvent
 
 from projections.projection import Envelope, Projection
 from projections.store import ReadStore, Tx
@@ -150,7 +151,7 @@ class ProjectionRunner:
             self._condition.notify_all()
         return applied
 
-    def _decode(self, app_name: str, notification: Any) -> Any:
+    def _decode(self, app_name: str, notification: Any) -> DomainEvent:
         """Decode once for every projection following the application (events are immutable)."""
         key = (app_name, notification.id)
         event = self._decoded.get(key)
@@ -159,7 +160,7 @@ class ProjectionRunner:
                 self._decoded.clear()
             event = self.applications[app_name].mapper.to_domain_event(notification)
             self._decoded[key] = event
-        return event
+        return cast(DomainEvent, event)
 
     def catch_up(self, names: Sequence[str] | None = None, batch_size: int | None = None,
                  progress: Callable[[int], None] | None = None) -> int:

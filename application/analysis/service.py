@@ -10,11 +10,9 @@ worker commands are not: a worker that loses a race has lost the job (``Conflict
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import IntegrityError
 
 from application.analysis.engine import Engine, JobConfig
 from application.analysis.measuring import AnalyzerFactory
@@ -22,8 +20,6 @@ from application.shared.base import ContextApplication
 from domain.analysis.jobs import MeasurementBatch, ProjectAnalysis, analysis_id, batch_id
 from domain.analysis.records import BatchRecord, decode_batch, encode_batch
 from domain.shared.errors import Conflict, Invalid
-
-T = TypeVar("T")
 
 MAX_BRANCHES = 1000
 MAX_BRANCH_LENGTH = 255
@@ -44,9 +40,6 @@ def check_branches(branches: object) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _is_race(exc: Conflict) -> bool:
-    return isinstance(exc.__cause__, IntegrityError)
-
 
 class AnalysisApplication(ContextApplication):
     name = "analysis"
@@ -59,15 +52,6 @@ class AnalysisApplication(ContextApplication):
 
             analyzers = default_catalog()
         self.analyzers: AnalyzerFactory = analyzers
-
-    def _retrying(self, command: Callable[[], T], attempts: int = 5) -> T:
-        for attempt in range(attempts):
-            try:
-                return command()
-            except Conflict as exc:
-                if not _is_race(exc) or attempt == attempts - 1:
-                    raise
-        raise AssertionError("unreachable")
 
     # --- reading ------------------------------------------------------------------------------
     def analysis(self, project_uuid: UUID) -> ProjectAnalysis | None:
@@ -125,7 +109,7 @@ class AnalysisApplication(ContextApplication):
             self.save(analysis)
             return job
 
-        return self._retrying(command)
+        return self.retry_on_race(command, attempts=5)
 
     def stop(self, project_uuid: UUID, actor: str) -> bool:
         def command() -> bool:
@@ -135,7 +119,7 @@ class AnalysisApplication(ContextApplication):
             self.save(analysis)
             return True
 
-        return self._retrying(command)
+        return self.retry_on_race(command, attempts=5)
 
     def reset(self, project_uuid: UUID, project_num: int, actor: str) -> None:
         def command() -> None:
@@ -143,7 +127,7 @@ class AnalysisApplication(ContextApplication):
             analysis.reset(actor=actor)
             self.save(analysis)
 
-        self._retrying(command)
+        self.retry_on_race(command, attempts=5)
 
     # --- worker commands (a lost race is a Conflict) ------------------------------------------
     def claim(self, project_uuid: UUID, worker: str, now: float, lease_seconds: float, actor: str) -> ProjectAnalysis:

@@ -11,14 +11,12 @@ settings is not retried (409), like every replacing update in this server.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError
-
-from application.shared.base import ContextApplication
+from application.shared.base import ContextApplication, is_race
 from domain.builds.build import Build, BuildSource
 from domain.builds.chroots import (
     DEFAULT_CATALOGUE,
@@ -30,8 +28,6 @@ from domain.builds.chroots import (
 )
 from domain.shared.actor import SYSTEM
 from domain.shared.errors import Conflict, Invalid, NotFound
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -51,9 +47,6 @@ class Submitter:
     username: str
 
 
-def _is_race(exc: Conflict) -> bool:
-    return isinstance(exc.__cause__, IntegrityError)
-
 
 class BuildsApplication(ContextApplication):
     name = "builds"
@@ -62,15 +55,6 @@ class BuildsApplication(ContextApplication):
     def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
         self._catalogue_ready = False
-
-    def _retrying(self, command: Callable[[], T], attempts: int = 4) -> T:
-        for attempt in range(attempts):
-            try:
-                return command()
-            except Conflict as exc:
-                if not _is_race(exc) or attempt == attempts - 1:
-                    raise
-        raise AssertionError("unreachable")
 
     # --- the catalogue of build environments ------------------------------------------------------
     def mock_chroot(self, name: str) -> MockChroot:
@@ -113,7 +97,7 @@ class BuildsApplication(ContextApplication):
                 chroot.disable(actor=actor)
             return bool(self.save(chroot))
 
-        return self._retrying(command)
+        return self.retry_on_race(command)
 
     def seed_catalogue(self, actor: str, names: Iterable[str] = DEFAULT_CATALOGUE) -> list[str]:
         """Add the default build environments once per server (idempotent; safe to run concurrently).
@@ -129,7 +113,7 @@ class BuildsApplication(ContextApplication):
             try:
                 self.save(Catalogue(names=[c.name for c in added], actor=actor), *added)
             except Conflict as exc:
-                if not _is_race(exc):
+                if not is_race(exc):
                     raise
                 continue  # another process seeded (or added one of them) first: look again
             return [c.name for c in added]
@@ -166,7 +150,7 @@ class BuildsApplication(ContextApplication):
             self.save(chroots)
 
         if checked:
-            self._retrying(command)
+            self.retry_on_race(command)
 
     def enable_project_chroot(self, project: ProjectRef, name: object, buildroot_pkgs: object, comps: object,
                               comps_name: object, actor: str) -> str:
@@ -178,7 +162,7 @@ class BuildsApplication(ContextApplication):
             self.save(chroots)
             return checked
 
-        return self._retrying(command)
+        return self.retry_on_race(command)
 
     def change_project_chroot(self, project: ProjectRef, name: str, buildroot_pkgs: object, comps: object,
                               comps_name: object, actor: str) -> None:
@@ -192,7 +176,7 @@ class BuildsApplication(ContextApplication):
             chroots.disable(name, actor=actor)
             self.save(chroots)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     def _existing_chroots(self, project: ProjectRef, name: str) -> ProjectChroots:
         chroots = self.project_chroots(project)
@@ -202,7 +186,7 @@ class BuildsApplication(ContextApplication):
 
     # --- builds -----------------------------------------------------------------------------------
     def build(self, build_uuid: UUID) -> Build:
-        build: Build = self.get_aggregate(build_uuid, "build")
+        build = self.get_aggregate(build_uuid, Build, "build")
         if build.deleted:
             raise NotFound("build not found")
         return build
@@ -244,7 +228,7 @@ class BuildsApplication(ContextApplication):
                 self.save(build)
             return changed
 
-        return self._retrying(command)
+        return self.retry_on_race(command)
 
     def cancel_build(self, build_uuid: UUID, now: int, actor: str) -> bool:
         def command() -> bool:
@@ -254,7 +238,7 @@ class BuildsApplication(ContextApplication):
                 self.save(build)
             return changed
 
-        return self._retrying(command)
+        return self.retry_on_race(command)
 
     def delete_build(self, build_uuid: UUID, actor: str) -> None:
         def command() -> None:
@@ -262,4 +246,4 @@ class BuildsApplication(ContextApplication):
             build.delete(actor=actor)
             self.save(build)
 
-        self._retrying(command)
+        self.retry_on_race(command)

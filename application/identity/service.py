@@ -15,8 +15,9 @@ from application.identity.passwords import (
 )
 from application.shared.base import ContextApplication
 from domain.identity.rules import check_password, check_token_name, check_username
-from domain.identity.user import Platform, User, UsernameIndex
+from domain.identity.user import Platform, User
 from domain.shared.errors import Conflict, NotFound, Unauthenticated
+from domain.shared.name_index import USERNAME, NameIndex, reserve
 
 
 @dataclass(frozen=True)
@@ -56,25 +57,25 @@ class IdentityApplication(ContextApplication):
                 # Lost a race on the username index or the platform singleton: look again.
         raise AssertionError("unreachable")
 
+    def _username_index(self, username: str) -> NameIndex | None:
+        return self.find_aggregate(NameIndex.create_id(USERNAME, username), NameIndex)
+
     def _register(self, username: str, password_hash: str, actor: str) -> Registered:
-        index = self.find_aggregate(UsernameIndex.create_id(username))
-        if index is not None and index.user_id is not None:
+        index = self._username_index(username)
+        if index is not None and index.holder is not None:
             raise Conflict(f"username '{username}' is already taken")
         platform = self.find_aggregate(Platform.ID)
         first = platform is None
         user = User(username=username, password_hash=password_hash, platform_admin=first, actor=actor)
-        if index is None:
-            index = UsernameIndex(username=username, user_id=user.id, actor=actor)
-        else:
-            index.claim(user.id, actor=actor)
+        index = reserve(index, USERNAME, username, user.id, actor)
         founded = Platform(first_admin=user.id, actor=actor) if first else None
         user_id = self.save_position(user, index, founded)
         return Registered(user_uuid=user.id, user_id=user_id, platform_admin=first)
 
     def authenticate(self, username: str, password: str) -> User:
         """The user with these credentials, or :class:`Unauthenticated` (same time either way)."""
-        index = self.find_aggregate(UsernameIndex.create_id(username)) if isinstance(username, str) else None
-        user = self.find_aggregate(index.user_id) if index is not None and index.user_id else None
+        index = self._username_index(username) if isinstance(username, str) else None
+        user = self.find_aggregate(index.holder, User) if index is not None and index.holder else None
         if user is None or user.deleted:
             verify_password(str(password), DUMMY_HASH)
             raise Unauthenticated("bad username or password")
@@ -83,7 +84,7 @@ class IdentityApplication(ContextApplication):
         return user
 
     def user(self, user_uuid: UUID) -> User:
-        user: User = self.get_aggregate(user_uuid, "user")
+        user = self.get_aggregate(user_uuid, User, "user")
         if user.deleted:
             raise NotFound("user not found")
         return user
@@ -107,8 +108,8 @@ class IdentityApplication(ContextApplication):
     def delete_user(self, user_uuid: UUID, actor: str) -> None:
         user = self.user(user_uuid)
         user.delete(actor=actor)
-        index = self.find_aggregate(UsernameIndex.create_id(user.username))
-        if index is not None and index.user_id == user.id:
+        index = self._username_index(user.username)
+        if index is not None and index.held_by(user.id):
             index.release(actor=actor)
         self.save(user, index)
 

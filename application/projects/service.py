@@ -11,13 +11,11 @@ team's name and members) are not retried: the loser gets a 409 and nothing is ov
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
-
-from eventsourcing.persistence import IntegrityError
 
 from application.projects.ports import AnalyzerOffer, StaticAnalyzerOffer
 from application.projects.vcs import check_vcs_url
@@ -26,10 +24,9 @@ from application.shared.secrets import SecretBox
 from domain.projects.configuration import ProjectAnalyzers, ProjectFilePatterns, ProjectModules
 from domain.projects.members import ProjectMembers
 from domain.projects.project import COPR_DEFAULTS, Project
-from domain.projects.team import Team, TeamNameIndex, UserRef
+from domain.projects.team import Team, UserRef
 from domain.shared.errors import Conflict, Invalid, NotFound
-
-T = TypeVar("T")
+from domain.shared.name_index import TEAM_NAME, NameIndex, NameTaken, reserve
 
 PROJECT_FIELDS = ("name", "vcs_url", "vcs_username", "vcs_password", "vcs_online", "default_branch", "start_date")
 
@@ -62,9 +59,6 @@ class AddedItem:
     id: int
 
 
-def _is_race(exc: Conflict) -> bool:
-    return isinstance(exc.__cause__, IntegrityError)
-
 
 class ProjectsApplication(ContextApplication):
     name = "projects"
@@ -90,41 +84,30 @@ class ProjectsApplication(ContextApplication):
         self.analyzers: AnalyzerOffer = analyzers or StaticAnalyzerOffer(())
 
     # --- helpers ------------------------------------------------------------------------------
-    def _retrying(self, command: Callable[[], T], attempts: int = 4) -> T:
-        """Run a command; when a concurrent change to the same aggregate won, run it again on the
-        newest state (its checks run again)."""
-        for attempt in range(attempts):
-            try:
-                return command()
-            except Conflict as exc:
-                if not _is_race(exc) or attempt == attempts - 1:
-                    raise
-        raise AssertionError("unreachable")
-
     def project(self, project_uuid: UUID) -> Project:
-        project: Project = self.get_aggregate(project_uuid, "project")
+        project = self.get_aggregate(project_uuid, Project, "project")
         if project.deleted:
             raise NotFound("project not found")
         return project
 
     def modules(self, project_uuid: UUID) -> ProjectModules:
-        modules: ProjectModules = self.get_aggregate(ProjectModules.create_id(project_uuid), "project")
+        modules = self.get_aggregate(ProjectModules.create_id(project_uuid), ProjectModules, "project")
         return modules
 
     def file_patterns(self, project_uuid: UUID) -> ProjectFilePatterns:
-        patterns: ProjectFilePatterns = self.get_aggregate(ProjectFilePatterns.create_id(project_uuid), "project")
+        patterns = self.get_aggregate(ProjectFilePatterns.create_id(project_uuid), ProjectFilePatterns, "project")
         return patterns
 
     def analyzer_configurations(self, project_uuid: UUID) -> ProjectAnalyzers:
-        analyzers: ProjectAnalyzers = self.get_aggregate(ProjectAnalyzers.create_id(project_uuid), "project")
+        analyzers = self.get_aggregate(ProjectAnalyzers.create_id(project_uuid), ProjectAnalyzers, "project")
         return analyzers
 
     def members(self, project_uuid: UUID) -> ProjectMembers:
-        members: ProjectMembers = self.get_aggregate(ProjectMembers.create_id(project_uuid), "project")
+        members = self.get_aggregate(ProjectMembers.create_id(project_uuid), ProjectMembers, "project")
         return members
 
     def team(self, team_uuid: UUID) -> Team:
-        team: Team = self.get_aggregate(team_uuid, "team")
+        team = self.get_aggregate(team_uuid, Team, "team")
         if team.deleted:
             raise NotFound("team not found")
         return team
@@ -203,7 +186,7 @@ class ProjectsApplication(ContextApplication):
             project.delete(actor=actor)
             self.save(project)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     def delete_projects(self, project_uuids: Iterable[UUID], actor: str) -> int:
         """Delete several projects (those a deleted user created); answers how many were deleted."""
@@ -224,7 +207,7 @@ class ProjectsApplication(ContextApplication):
             key = modules.add(path, actor=actor)
             return AddedItem(key, self.save_position(modules))
 
-        return self._retrying(command)
+        return self.retry_on_race(command)
 
     def change_module(self, project_uuid: UUID, key: str, path: str, actor: str) -> None:
         self.project(project_uuid)
@@ -239,7 +222,7 @@ class ProjectsApplication(ContextApplication):
             modules.remove(key, actor=actor)
             self.save(modules)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     # --- file patterns ------------------------------------------------------------------------
     def add_file_pattern(self, project_uuid: UUID, pattern: str, inclusion_type: str, actor: str) -> AddedItem:
@@ -249,7 +232,7 @@ class ProjectsApplication(ContextApplication):
             key = patterns.add(pattern, inclusion_type, actor=actor)
             return AddedItem(key, self.save_position(patterns))
 
-        return self._retrying(command)
+        return self.retry_on_race(command)
 
     def change_file_pattern(self, project_uuid: UUID, key: str, pattern: str, inclusion_type: str,
                             actor: str) -> None:
@@ -265,7 +248,7 @@ class ProjectsApplication(ContextApplication):
             patterns.remove(key, actor=actor)
             self.save(patterns)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     # --- analyzer configurations --------------------------------------------------------------
     def offered_analyzers(self) -> list[str]:
@@ -292,7 +275,7 @@ class ProjectsApplication(ContextApplication):
             key = analyzers.add(name, enabled, checked, actor=actor)
             return AddedItem(key, self.save_position(analyzers))
 
-        return self._retrying(command)
+        return self.retry_on_race(command)
 
     def change_analyzer(self, project_uuid: UUID, key: str, analyzer_name: str, enabled: bool,
                         parameters: Mapping[str, Any] | None, actor: str) -> None:
@@ -309,7 +292,7 @@ class ProjectsApplication(ContextApplication):
             analyzers.remove(key, actor=actor)
             self.save(analyzers)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     # --- roles --------------------------------------------------------------------------------
     def set_user_role(self, project_uuid: UUID, user: UserRef, role: str, actor: str) -> None:
@@ -319,7 +302,7 @@ class ProjectsApplication(ContextApplication):
             members.set_user_role(user.uuid, user.id, role, actor=actor)
             self.save(members)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     def remove_user_role(self, project_uuid: UUID, user: UserRef, actor: str) -> None:
         def command() -> None:
@@ -328,7 +311,7 @@ class ProjectsApplication(ContextApplication):
             members.remove_user(user.uuid, user.id, actor=actor)
             self.save(members)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     def set_team_role(self, project_uuid: UUID, team_uuid: UUID, team_id: int, role: str, actor: str) -> None:
         def command() -> None:
@@ -338,7 +321,7 @@ class ProjectsApplication(ContextApplication):
             members.set_team_role(team_uuid, team_id, role, actor=actor)
             self.save(members)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     def remove_team_role(self, project_uuid: UUID, team_uuid: UUID, team_id: int, actor: str) -> None:
         def command() -> None:
@@ -347,15 +330,17 @@ class ProjectsApplication(ContextApplication):
             members.remove_team(team_uuid, team_id, actor=actor)
             self.save(members)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     # --- teams --------------------------------------------------------------------------------
-    def _claim_name(self, name: str, team: UUID, actor: str) -> TeamNameIndex:
-        index: TeamNameIndex | None = self.find_aggregate(TeamNameIndex.create_id(name))
-        if index is None:
-            return TeamNameIndex(name=name, team=team, actor=actor)
-        index.claim(team, actor=actor)
-        return index
+    def _team_name_index(self, name: str) -> NameIndex | None:
+        return self.find_aggregate(NameIndex.create_id(TEAM_NAME, name), NameIndex)
+
+    def _claim_name(self, name: str, team: UUID, actor: str) -> NameIndex:
+        try:
+            return reserve(self._team_name_index(name), TEAM_NAME, name, team, actor)
+        except NameTaken as exc:
+            raise Conflict(f"Team with name {exc.name} already exists.") from None
 
     def create_team(self, name: str, creator: UserRef, members: list[UserRef], actor: str) -> Created:
         def command() -> Created:
@@ -363,7 +348,7 @@ class ProjectsApplication(ContextApplication):
             index = self._claim_name(team.name, team.id, actor)
             return Created(team.id, self.save_position(team, index))
 
-        return self._retrying(command)
+        return self.retry_on_race(command)
 
     def update_team(self, team_uuid: UUID, name: str, members: list[UserRef] | None, actor: str) -> None:
         """Rename a team and, when ``members`` is given, make them its members. Not retried."""
@@ -373,8 +358,8 @@ class ProjectsApplication(ContextApplication):
         changed: list[Any] = [team]
         if team.name.lower() != old_name.lower():
             changed.append(self._claim_name(team.name, team.id, actor))
-            old_index: TeamNameIndex | None = self.find_aggregate(TeamNameIndex.create_id(old_name))
-            if old_index is not None and old_index.team == team.id:
+            old_index = self._team_name_index(old_name)
+            if old_index is not None and old_index.held_by(team.id):
                 old_index.release(actor=actor)
                 changed.append(old_index)
         if members is not None:
@@ -385,12 +370,12 @@ class ProjectsApplication(ContextApplication):
         def command() -> None:
             team = self.team(team_uuid)
             team.delete(actor=actor)
-            index: TeamNameIndex | None = self.find_aggregate(TeamNameIndex.create_id(team.name))
-            if index is not None and index.team == team.id:
+            index = self._team_name_index(team.name)
+            if index is not None and index.held_by(team.id):
                 index.release(actor=actor)
             self.save(team, index)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     def add_team_members(self, team_uuid: UUID, users: list[UserRef], actor: str) -> None:
         def command() -> None:
@@ -398,7 +383,7 @@ class ProjectsApplication(ContextApplication):
             team.add_members(users, actor=actor)
             self.save(team)
 
-        self._retrying(command)
+        self.retry_on_race(command)
 
     def remove_team_members(self, team_uuid: UUID, users: list[UserRef], actor: str) -> None:
         def command() -> None:
@@ -406,4 +391,4 @@ class ProjectsApplication(ContextApplication):
             team.remove_members(users, actor=actor)
             self.save(team)
 
-        self._retrying(command)
+        self.retry_on_race(command)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, overload
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -11,6 +11,15 @@ from eventsourcing.persistence import IntegrityError, Recording
 
 from application.shared import positions
 from domain.shared.errors import Conflict, NotFound
+
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+def is_race(exc: Conflict) -> bool:
+    """Whether a conflict is a lost race in the event store (another save of the same aggregate came
+    first), not a rule of the domain: running the command again on the newest state may succeed."""
+    return isinstance(exc.__cause__, IntegrityError)
 
 
 class ContextApplication(Application[UUID]):
@@ -49,17 +58,41 @@ class ContextApplication(Application[UUID]):
             raise RuntimeError("nothing to save")
         return recordings[0].notification.id
 
-    def get_aggregate(self, aggregate_id: UUID, kind: str = "thing") -> Any:
-        try:
-            return self.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(f"{kind} not found") from None
+    def retry_on_race(self, command: Callable[[], T], attempts: int = 4) -> T:
+        """Run a command; when a concurrent save of the same aggregate came first (:func:`is_race`),
+        run it again on the newest state (its checks run again), up to ``attempts`` times. Any
+        other conflict, and the last lost race, reach the caller."""
+        for attempt in range(attempts):
+            try:
+                return command()
+            except Conflict as exc:
+                if not is_race(exc) or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
 
-    def find_aggregate(self, aggregate_id: UUID) -> Any | None:
+    def get_aggregate(self, aggregate_id: UUID, cls: type[A], kind: str = "thing") -> A:
+        """The aggregate of this id, of class ``cls``; :class:`NotFound` ("<kind> not found") when
+        there is none, or it is something else."""
+        found = self.find_aggregate(aggregate_id, cls)
+        if found is None:
+            raise NotFound(f"{kind} not found")
+        return found
+
+    @overload
+    def find_aggregate(self, aggregate_id: UUID) -> Any | None: ...
+
+    @overload
+    def find_aggregate(self, aggregate_id: UUID, cls: type[A]) -> A | None: ...
+
+    def find_aggregate(self, aggregate_id: UUID, cls: type[Any] | None = None) -> Any | None:
+        """The aggregate of this id (of class ``cls``, when given), or None."""
         try:
-            return self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return None
+        if cls is not None and not isinstance(aggregate, cls):
+            return None
+        return aggregate
 
     def max_position(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -17,13 +17,12 @@ history context can list the runs of a commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import IntegrityError
 
 from application.shared.base import ContextApplication
 from domain.shared.errors import Conflict, Invalid, NotFound
@@ -32,6 +31,8 @@ from domain.testing.coverage import CoverageReport
 from domain.testing.performance import PerformanceResult
 from domain.testing.run import CleanedUpRun, ProcessingFailure, RunGroup, TestRun, is_public_id, new_public_id
 from domain.testing.upload import ResultsUpload
+
+T = TypeVar("T")
 
 SNAPSHOT_AFTER_EVENTS = 8  # a save that adds this many events to a run also stores a snapshot of it
 
@@ -86,9 +87,6 @@ class Published:
     coverage_groups: tuple[str, ...] = ()
 
 
-def _is_race(exc: Conflict) -> bool:
-    return isinstance(exc.__cause__, IntegrityError)
-
 
 class TestingApplication(ContextApplication):
     __test__ = False  # not a pytest test class
@@ -102,7 +100,7 @@ class TestingApplication(ContextApplication):
     def run(self, public_id: str) -> TestRun:
         if not is_public_id(public_id):
             raise NotFound(f"test run {public_id} not found")
-        run: TestRun = self.get_aggregate(TestRun.create_id(public_id), "test run")
+        run = self.get_aggregate(TestRun.create_id(public_id), TestRun, "test run")
         return run
 
     def _save_run(self, run: TestRun, *others: Any) -> int:
@@ -131,13 +129,8 @@ class TestingApplication(ContextApplication):
         """Record a new run, or append to the publisher's run of the same repository and group."""
         if results is None and not coverage and extras.empty:
             raise Invalid("nothing to publish: no test results, no coverage, no performance or quality results")
-        for attempt in range(4):
-            try:
-                return self._publish(public_id, publisher, facts, results, coverage, wall_clock_ms, actor, extras)
-            except Conflict as exc:
-                if not _is_race(exc) or attempt == 3:
-                    raise
-        raise AssertionError("unreachable")
+        return self.retry_on_race(
+            lambda: self._publish(public_id, publisher, facts, results, coverage, wall_clock_ms, actor, extras))
 
     def _publish(self, public_id: str, publisher: Publisher, facts: RunFacts, results: ResultsUpload | None,
                  coverage: Sequence[CoverageReport], wall_clock_ms: float | None, actor: str,
@@ -147,7 +140,7 @@ class TestingApplication(ContextApplication):
             group_key = RunGroup.create_id(publisher.uuid, facts.repo, facts.group)
             group: RunGroup | None = self.find_aggregate(group_key)
             if group is not None:
-                run: TestRun = self.get_aggregate(group.run_id, "test run")
+                run = self.get_aggregate(group.run_id, TestRun, "test run")
                 names = self._record_into(run, results, wall_clock_ms, coverage, actor, extras)
                 self._save_run(run)
                 return Published(run.public_id, created=False, coverage_groups=names)
@@ -169,52 +162,38 @@ class TestingApplication(ContextApplication):
         """Add coverage reports to a run (Projektor's ``POST /run/{id}/coverage``)."""
         if not reports:
             raise Invalid("no coverage report given")
-        for attempt in range(4):
-            try:
-                run = self.run(public_id)
-                names = self._record_into(run, None, None, reports, actor)
-                self._save_run(run)
-                return names
-            except Conflict as exc:
-                if not _is_race(exc) or attempt == 3:
-                    raise
-        raise AssertionError("unreachable")
+        def command() -> tuple[str, ...]:
+            run = self.run(public_id)
+            names = self._record_into(run, None, None, reports, actor)
+            self._save_run(run)
+            return names
+
+        return self.retry_on_race(command)
 
     def cancel(self, public_id: str, actor: str) -> None:
-        for attempt in range(4):
-            try:
-                run = self.run(public_id)
-                run.cancel(actor=actor)
-                if run.pending_events:
-                    self.save(run)
-                return
-            except Conflict as exc:
-                if not _is_race(exc) or attempt == 3:
-                    raise
+        self._changing_run(public_id, lambda run: run.cancel(actor=actor), attempts=4)
 
     # --- attachments, pins, failures -------------------------------------------------------------
-    def _retrying(self, public_id: str, change: Any) -> Any:
+    def _changing_run(self, public_id: str, change: Callable[[TestRun], T], attempts: int = 8) -> T:
         """Load the run, apply ``change``, save; again when a concurrent save came first."""
-        for attempt in range(8):
-            try:
-                run = self.run(public_id)
-                answer = change(run)
-                if run.pending_events:
-                    self.save(run)
-                return answer
-            except Conflict as exc:
-                if not _is_race(exc) or attempt == 7:
-                    raise
-        raise AssertionError("unreachable")
+
+        def command() -> T:
+            run = self.run(public_id)
+            answer = change(run)
+            if run.pending_events:
+                self.save(run)
+            return answer
+
+        return self.retry_on_race(command, attempts=attempts)
 
     def add_attachment(self, public_id: str, attachment: StoredAttachment, limits: AttachmentLimits,
                        actor: str) -> str | None:
         """Record an attachment whose bytes are stored already; answers the blob it replaced (if any)."""
-        result: str | None = self._retrying(public_id, lambda run: run.add_attachment(attachment, limits, actor))
+        result: str | None = self._changing_run(public_id, lambda run: run.add_attachment(attachment, limits, actor))
         return result
 
     def pin(self, public_id: str, pinned: bool, actor: str) -> None:
-        self._retrying(public_id, lambda run: run.pin(actor) if pinned else run.unpin(actor))
+        self._changing_run(public_id, lambda run: run.pin(actor) if pinned else run.unpin(actor))
 
     def record_failure(self, public_id: str, body_type: str, body: str, message: str, actor: str) -> None:
         """Keep the fact that an upload with this public id could not be processed."""

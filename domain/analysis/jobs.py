@@ -31,10 +31,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.errors import Conflict, Unprocessable
+from domain.shared.errors import Unprocessable
 from domain.shared.ids import index_id
-
-MAX_REASON_LENGTH = 2000
+from domain.shared.leases import LeasedJob, failure_reason
 
 
 class JobStatus(StrEnum):
@@ -80,8 +79,10 @@ class MeasurementBatch(Aggregate):
         self.payload = payload
 
 
-class ProjectAnalysis(Aggregate):
+class ProjectAnalysis(LeasedJob):
     """A project's analysis: generation, current job, lease and progress. See the module doc."""
+
+    noun = "the analysis"
 
     class Created(Aggregate.Created):
         project_id: UUID
@@ -96,10 +97,10 @@ class ProjectAnalysis(Aggregate):
         analyzers: list[list[Any]]  # [analyzer name, parameters]
         actor: str
 
-    class Claimed(Aggregate.Event):
-        worker: str
-        lease_until: float
-        actor: str
+    class Claimed(LeasedJob.Claimed):
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.todo = None
 
     class Planned(Aggregate.Event):
         todo: int  # commits this run of the job still has to analyse
@@ -125,12 +126,13 @@ class ProjectAnalysis(Aggregate):
     class Stopped(Aggregate.Event):
         actor: str
 
-    class Released(Aggregate.Event):
-        actor: str
+    class Released(LeasedJob.Released):
+        pass
 
-    class Failed(Aggregate.Event):
-        reason: str
-        actor: str
+    class Failed(LeasedJob.Failed):
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.status = JobStatus.FAILED
 
     class Reset(Aggregate.Event):
         actor: str
@@ -182,11 +184,17 @@ class ProjectAnalysis(Aggregate):
     def running(self) -> bool:
         return self.state is JobStatus.RUNNING
 
-    def held_by(self, worker: str) -> bool:
-        return self.running and self.worker == worker
+    def _claims_open(self) -> bool:
+        return self.running
 
-    def claimable(self, now: float) -> bool:
-        return self.running and (self.worker is None or self.lease_until <= now)
+    def _under_lease(self) -> bool:
+        return self.worker is not None
+
+    def _claim_refused(self) -> str | None:
+        return None if self.running else f"no analysis is running (status {self.state.value})"
+
+    def _holder_state(self) -> str:
+        return f"status {self.state.value}"
 
     def configuration(self) -> dict[str, Any]:
         return {"patterns": [list(p) for p in self.patterns], "analyzers": [list(a) for a in self.analyzers]}
@@ -241,22 +249,8 @@ class ProjectAnalysis(Aggregate):
         if self.seq == 0:
             self.recorded_with = canonical_configuration(patterns, analyzers)
 
-    def claim(self, worker: str, now: float, lease_seconds: float, actor: str) -> None:
-        if not self.running:
-            raise Conflict(f"no analysis is running (status {self.state.value})")
-        if not self.claimable(now):
-            raise Conflict(f"the analysis is held by {self.worker} until {self.lease_until:.0f}")
-        self._claimed(worker=worker, lease_until=now + lease_seconds, actor=actor)
-
-    @event(Claimed)
-    def _claimed(self, worker: str, lease_until: float, actor: str) -> None:
-        self.worker = worker
-        self.lease_until = lease_until
-        self.todo = None
-
-    def _check_holder(self, worker: str) -> None:
-        if not self.held_by(worker):
-            raise Conflict(f"the analysis is not held by {worker} (status {self.state.value}, worker {self.worker})")
+    # claim(), release(): LeasedJob (a running job can be claimed while nobody holds it or the
+    # holder's lease ran out)
 
     def plan(self, todo: int, worker: str, now: float, lease_seconds: float, actor: str) -> None:
         self._check_holder(worker)
@@ -323,27 +317,10 @@ class ProjectAnalysis(Aggregate):
         self.worker = None
         self.lease_until = 0.0
 
-    def release(self, worker: str, actor: str) -> None:
-        """Give the job back half-way (the worker is shutting down); the next worker resumes it."""
-        self._check_holder(worker)
-        self._released(actor=actor)
-
-    @event(Released)
-    def _released(self, actor: str) -> None:
-        self.worker = None
-        self.lease_until = 0.0
-
     def fail(self, reason: str, actor: str) -> None:
         if not self.running:
             return
-        self._failed(reason=(reason.strip() or "the analysis failed")[:MAX_REASON_LENGTH], actor=actor)
-
-    @event(Failed)
-    def _failed(self, reason: str, actor: str) -> None:
-        self.status = JobStatus.FAILED
-        self.failure_reason = reason
-        self.worker = None
-        self.lease_until = 0.0
+        self._record_failure(failure_reason(reason, "the analysis failed"), actor)
 
     def reset(self, actor: str) -> None:
         """Forget every result: a new generation starts, a running job ends, nothing is analysed

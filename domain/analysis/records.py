@@ -17,7 +17,7 @@ Read the packed form with :func:`decode_batch`; nothing else relies on it.
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 
 class KeyRecord(NamedTuple):
@@ -105,10 +105,3 @@ def decode_batch(packed: str) -> BatchRecord:
             CommitRecord(c[0], c[1], c[2], c[3], c[4], c[5], [FileRecord(*f) for f in c[6]], c[7]) for c in commits
         ],
     )
-
-
-def finding_view(finding: FindingRecord | list[Any]) -> dict[str, Any]:
-    """A finding as coderadar shows it."""
-    f = FindingRecord(*finding)
-    return {"lineStart": f.line_start, "lineEnd": f.line_end, "charStart": f.char_start, "charEnd": f.char_end,
-            "message": f.message}

@@ -20,15 +20,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.history.records import CommitRecord, commit_facts, decode_commits, encode_commits, join_packed
-from domain.shared.errors import Conflict
+from domain.history.records import CommitRecord, decode_commits, encode_commits, join_packed, packed_commits
 from domain.shared.ids import index_id
-
-MAX_REASON_LENGTH = 2000
+from domain.shared.leases import LeasedJob, failure_reason
 
 
 class ImportStatus(StrEnum):
@@ -99,11 +98,13 @@ class CommitBatch(Aggregate):
         return decode_commits(self.commits)
 
     def hashes(self) -> list[str]:
-        return [str(c[0]) for c in commit_facts(self.commits)]
+        return [str(c.hash) for c in packed_commits(self.commits)]
 
 
-class ImportJob(Aggregate):
+class ImportJob(LeasedJob):
     """One generation of a project's history import: status, lease, progress and recorded refs."""
+
+    noun = "import job"
 
     class Created(Aggregate.Created):
         project_id: UUID
@@ -114,10 +115,12 @@ class ImportJob(Aggregate):
         vcs_online: bool
         actor: str
 
-    class Claimed(Aggregate.Event):
-        worker: str
-        lease_until: float
-        actor: str
+    class Claimed(LeasedJob.Claimed):
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.status = ImportStatus.RUNNING
+            aggregate.planned = None
+            aggregate.commits_at_run_start = aggregate.commits
 
     class Planned(Aggregate.Event):
         new_commits: int
@@ -138,12 +141,17 @@ class ImportJob(Aggregate):
         default_branch: str | None
         actor: str
 
-    class Failed(Aggregate.Event):
-        reason: str
-        actor: str
+    class Failed(LeasedJob.Failed):
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.status = ImportStatus.FAILED
+            aggregate.planned = None
+            aggregate.refresh_requested = False
 
-    class Released(Aggregate.Event):
-        actor: str
+    class Released(LeasedJob.Released):
+        def apply(self, aggregate: Any) -> None:
+            super().apply(aggregate)
+            aggregate.status = ImportStatus.PENDING
 
     class RefreshRequested(Aggregate.Event):
         actor: str
@@ -191,16 +199,14 @@ class ImportJob(Aggregate):
     def terminal(self) -> bool:
         return self.status in TERMINAL
 
-    def held_by(self, worker: str) -> bool:
-        return self.status is ImportStatus.RUNNING and self.worker == worker
+    def _claims_open(self) -> bool:
+        return not self.terminal
 
-    def lease_expired(self, now: float) -> bool:
-        return self.status is ImportStatus.RUNNING and self.lease_until <= now
+    def _under_lease(self) -> bool:
+        return self.status is ImportStatus.RUNNING
 
-    def claimable(self, now: float) -> bool:
-        if self.terminal:
-            return False
-        return self.status is not ImportStatus.RUNNING or self.lease_expired(now)
+    def _claim_refused(self) -> str | None:
+        return f"import job is {ImportStatus(self.status).value.lower()}" if self.terminal else None
 
     @property
     def total(self) -> int | None:
@@ -213,27 +219,8 @@ class ImportJob(Aggregate):
         return self.commits + max(0, self.planned - recorded_this_run)
 
     # --- commands ---------------------------------------------------------------------------
-    def claim(self, worker: str, now: float, lease_seconds: float, actor: str) -> None:
-        """Take the job (PENDING, DONE, FAILED, or RUNNING under an expired lease); Conflict if
-        another worker holds it or it is no longer current."""
-        if self.terminal:
-            raise Conflict(f"import job is {self.status.value.lower()}")
-        if not self.claimable(now):
-            raise Conflict(f"import job is held by {self.worker} until {self.lease_until:.0f}")
-        self._claimed(worker=worker, lease_until=now + lease_seconds, actor=actor)
-
-    @event(Claimed)
-    def _claimed(self, worker: str, lease_until: float, actor: str) -> None:
-        self.status = ImportStatus.RUNNING
-        self.worker = worker
-        self.lease_until = lease_until
-        self.planned = None
-        self.commits_at_run_start = self.commits
-
-    def _check_holder(self, worker: str) -> None:
-        if not self.held_by(worker):
-            raise Conflict(f"import job is not held by {worker} (status {self.status.value}, worker {self.worker})")
-
+    # claim(), release(): LeasedJob (PENDING, DONE, FAILED, or RUNNING under an expired lease can be
+    # claimed; Conflict if another worker holds it or the job is no longer current)
     def plan(self, new_commits: int, worker: str, now: float, lease_seconds: float, actor: str) -> None:
         """Say how many commits this run will record (progress shows a total from now on)."""
         self._check_holder(worker)
@@ -294,31 +281,11 @@ class ImportJob(Aggregate):
         """Mark the job failed with a readable reason; False (no event) when it already failed so."""
         if self.terminal:
             return False
-        reason = (reason.strip() or "the import failed")[:MAX_REASON_LENGTH]
+        reason = failure_reason(reason, "the import failed")
         if self.status is ImportStatus.FAILED and self.failure_reason == reason and not self.refresh_requested:
             return False
-        self._failed(reason=reason, actor=actor)
+        self._record_failure(reason, actor)
         return True
-
-    @event(Failed)
-    def _failed(self, reason: str, actor: str) -> None:
-        self.status = ImportStatus.FAILED
-        self.failure_reason = reason
-        self.worker = None
-        self.lease_until = 0.0
-        self.planned = None
-        self.refresh_requested = False
-
-    def release(self, worker: str, actor: str) -> None:
-        """Give the job back half-way (the worker is stopping); the next worker resumes it."""
-        self._check_holder(worker)
-        self._released(actor=actor)
-
-    @event(Released)
-    def _released(self, actor: str) -> None:
-        self.status = ImportStatus.PENDING
-        self.worker = None
-        self.lease_until = 0.0
 
     def request_refresh(self, actor: str) -> None:
         if self.terminal or self.refresh_requested:

@@ -96,11 +96,28 @@ def decode_commits(packed: str) -> list[CommitRecord]:
     return [decode_commit(fact) for fact in json.loads(packed)]
 
 
-def commit_facts(packed: str) -> list[list[Any]]:
-    """The packed form as plain lists (fields by position, as in :class:`CommitRecord`), for readers
-    that need speed (the read model)."""
-    facts: list[list[Any]] = json.loads(packed)
-    return facts
+class PackedCommit(NamedTuple):
+    """A packed commit as fast readers (the read models) see it: the fields of :class:`CommitRecord` by
+    name; its file changes stay lists (thousands a batch), unpacked by their readers into the names
+    of :class:`FileChangeRecord`, which costs nothing, where a record each would."""
+
+    hash: str
+    parents: list[str]
+    author_name: str
+    author_email: str
+    author_time: int
+    author_tz: int
+    committer_name: str
+    committer_email: str
+    committer_time: int
+    committer_tz: int
+    message: str
+    changes: list[list[Any]]  # packed FileChangeRecords: unpack them in its field order (kind, path, ...)
+
+
+def packed_commits(packed: str) -> list[PackedCommit]:
+    """The packed form read through named fields without building records (fast: one tuple a commit)."""
+    return list(map(PackedCommit._make, json.loads(packed)))
 
 
 def short_hash(full: str) -> str:

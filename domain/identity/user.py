@@ -115,47 +115,6 @@ class User(Aggregate):
         del self.tokens[token_key]
 
 
-class UsernameIndex(Aggregate):
-    """Reserves a username (case-insensitively) for one user, so two users never share it.
-
-    Its id is derived from the lower-cased name; creating it twice is a conflict in the event store,
-    which makes the uniqueness check atomic with the registration."""
-
-    class Reserved(Aggregate.Created):
-        username: str
-        user_id: UUID
-        actor: str
-
-    class Claimed(Aggregate.Event):
-        user_id: UUID
-        actor: str
-
-    class Released(Aggregate.Event):
-        actor: str
-
-    @staticmethod
-    def create_id(username: str) -> UUID:
-        return index_id("username", username.lower())
-
-    @event(Reserved)
-    def __init__(self, username: str, user_id: UUID, actor: str) -> None:
-        self.username = username
-        self.user_id: UUID | None = user_id
-
-    def claim(self, user_id: UUID, actor: str) -> None:
-        if self.user_id is not None:
-            raise Conflict(f"username '{self.username}' is already taken")
-        self._claimed(user_id=user_id, actor=actor)
-
-    @event(Claimed)
-    def _claimed(self, user_id: UUID, actor: str) -> None:
-        self.user_id = user_id
-
-    @event(Released)
-    def release(self, actor: str) -> None:
-        self.user_id = None
-
-
 class Platform(Aggregate):
     """The singleton that records the platform's first administrator.
 

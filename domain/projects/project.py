@@ -18,7 +18,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.projects.vcs import parse_vcs_url
-from domain.shared.errors import Invalid, NotFound
+from domain.shared.errors import Invalid, InvalidField, NotFound
 
 MAX_NAME_LENGTH = 255
 MAX_TEXT_LENGTH = 1000
@@ -40,12 +40,12 @@ COPR_DEFAULTS: dict[str, Any] = {
 
 def check_project_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise Invalid("name must not be empty")
+        raise InvalidField("name", "must not be empty")
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
-        raise Invalid(f"name must be at most {MAX_NAME_LENGTH} characters long")
+        raise InvalidField("name", f"must be at most {MAX_NAME_LENGTH} characters long")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
-        raise Invalid("name must not contain control characters")
+        raise InvalidField("name", "must not contain control characters")
     return name
 
 
@@ -53,11 +53,11 @@ def check_optional_text(field: str, value: object, limit: int = MAX_TEXT_LENGTH)
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{field} must be text")
+        raise InvalidField(field, "must be text")
     if len(value) > limit:
-        raise Invalid(f"{field} must be at most {limit} characters long")
+        raise InvalidField(field, f"must be at most {limit} characters long")
     if "\x00" in value:
-        raise Invalid(f"{field} must not contain NUL characters")
+        raise InvalidField(field, "must not contain NUL characters")
     return value
 
 
@@ -68,17 +68,17 @@ def check_group(value: object) -> str | None:
         return None
     group = group.strip()
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in group):
-        raise Invalid("group must not contain control characters")
+        raise InvalidField("group", "must not contain control characters")
     return group
 
 
 def check_branch(value: object) -> str | None:
-    branch = check_optional_text("defaultBranch", value, 255)
+    branch = check_optional_text("default_branch", value, 255)
     if branch is None or not branch.strip():
         return None
     branch = branch.strip()
     if any(ord(c) < 0x20 or ord(c) == 0x7F or c.isspace() for c in branch) or branch.startswith("-"):
-        raise Invalid("defaultBranch must be a branch name without spaces or control characters")
+        raise InvalidField("default_branch", "must be a branch name without spaces or control characters")
     return branch
 
 
@@ -90,11 +90,11 @@ def check_details(changes: dict[str, Any]) -> dict[str, Any]:
             checked[key] = check_optional_text(key, value, 10000) or ""
         elif key in COPR_FLAG_FIELDS:
             if not isinstance(value, bool):
-                raise Invalid(f"{key} must be true or false")
+                raise InvalidField(key, "must be true or false")
             checked[key] = value
         elif key == "repos":
             if not isinstance(value, list | tuple) or not all(isinstance(r, str) for r in value):
-                raise Invalid("repos must be a list of URLs")
+                raise InvalidField("repos", "must be a list of URLs")
             checked[key] = [str(r) for r in value]
         else:
             raise Invalid(f"unknown project field {key!r}")
@@ -221,8 +221,8 @@ class Project(Aggregate):
         return cls(
             name=check_project_name(name),
             vcs_url="" if vcs_url is None else parse_vcs_url(vcs_url).url,
-            vcs_username=check_optional_text("vcsUsername", vcs_username),
-            vcs_password=check_optional_text("vcsPassword", vcs_password),
+            vcs_username=check_optional_text("vcs_username", vcs_username),
+            vcs_password=check_optional_text("vcs_password", vcs_password),
             vcs_online=bool(vcs_online),
             default_branch=check_branch(default_branch),
             start_date=start_date,
@@ -264,8 +264,8 @@ class Project(Aggregate):
 
     def change_vcs_credentials(self, vcs_username: str | None, vcs_password: str | None, actor: str) -> None:
         self._alive()
-        username = check_optional_text("vcsUsername", vcs_username)
-        password = check_optional_text("vcsPassword", vcs_password)
+        username = check_optional_text("vcs_username", vcs_username)
+        password = check_optional_text("vcs_password", vcs_password)
         if (username, password) != (self.vcs_username, self.vcs_password):
             self._vcs_credentials_changed(vcs_username=username, vcs_password=password, actor=actor)
 

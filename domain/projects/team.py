@@ -8,8 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.errors import Conflict, Invalid, NotFound
-from domain.shared.ids import index_id
+from domain.shared.errors import Invalid, NotFound
 
 MAX_TEAM_NAME_LENGTH = 100
 
@@ -134,46 +133,3 @@ class Team(Aggregate):
     def _deleted(self, actor: str) -> None:
         self.deleted = True
         self.members = {}
-
-
-class TeamNameIndex(Aggregate):
-    """Reserves a team name (case-insensitively) for one team, atomically with the team's change."""
-
-    class Reserved(Aggregate.Created):
-        name: str
-        team: UUID
-        actor: str
-
-    class Claimed(Aggregate.Event):
-        team: UUID
-        actor: str
-
-    class Released(Aggregate.Event):
-        actor: str
-
-    @staticmethod
-    def create_id(name: str) -> UUID:
-        return index_id("team-name", name.lower())
-
-    @event(Reserved)
-    def __init__(self, name: str, team: UUID, actor: str) -> None:
-        self.name = name
-        self.team: UUID | None = team
-
-    def claim(self, team: UUID, actor: str) -> None:
-        if self.team is not None and self.team != team:
-            raise Conflict(f"Team with name {self.name} already exists.")
-        if self.team is None:
-            self._claimed(team=team, actor=actor)
-
-    @event(Claimed)
-    def _claimed(self, team: UUID, actor: str) -> None:
-        self.team = team
-
-    def release(self, actor: str) -> None:
-        if self.team is not None:
-            self._released(actor=actor)
-
-    @event(Released)
-    def _released(self, actor: str) -> None:
-        self.team = None

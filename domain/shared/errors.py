@@ -17,6 +17,17 @@ class Invalid(DomainError):
     """The request is malformed or breaks a rule (HTTP 400)."""
 
 
+class InvalidField(Invalid):
+    """A value breaks a rule (HTTP 400), said in the domain's words: ``field`` is the name the domain
+    gives it (``default_branch``), ``rule`` what it must be. The interface layer words the message with
+    the field's name in the API that was called (``defaultBranch must be ...``)."""
+
+    def __init__(self, field: str, rule: str, **data: object) -> None:
+        super().__init__(f"{field.replace('_', ' ')} {rule}", **data)
+        self.field = field
+        self.rule = rule
+
+
 class Unauthenticated(DomainError):
     """No valid credentials (HTTP 401)."""
 

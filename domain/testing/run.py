@@ -26,7 +26,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.shared.errors import Invalid, TooLarge, Unprocessable
+from domain.shared.errors import Invalid, InvalidField, TooLarge, Unprocessable
 from domain.shared.ids import index_id
 from domain.testing.attachments import AttachmentLimits, StoredAttachment
 from domain.testing.coverage import CoverageReport
@@ -53,14 +53,14 @@ def check_text(field: str, value: object, limit: int = MAX_TEXT) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{field} must be text")
+        raise InvalidField(field, "must be text")
     value = value.strip()
     if not value:
         return None
     if len(value) > limit:
-        raise Invalid(f"{field} must be at most {limit} characters long")
+        raise InvalidField(field, f"must be at most {limit} characters long")
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
-        raise Invalid(f"{field} must not contain control characters")
+        raise InvalidField(field, "must not contain control characters")
     return value
 
 
@@ -241,15 +241,15 @@ class TestRun(Aggregate):
         if source not in SOURCES:
             raise Invalid(f"unknown test run source {source!r}")
         if pull_request_number is not None and (isinstance(pull_request_number, bool) or pull_request_number < 0):
-            raise Invalid("pullRequestNumber must be a positive whole number")
-        repo = check_text("repoName", repo, 255)
+            raise InvalidField("pull_request_number", "must be a positive whole number")
+        repo = check_text("repo", repo, 255)
         return cls(
             public_id=public_id, owner=owner, owner_id=owner_id, source=source,
             name=check_text("name", name) or repo or "Tests",
-            repo=repo, project_name=check_text("projectName", project_name, 255),
-            branch=check_text("branchName", branch, 255), is_main_branch=bool(is_main_branch),
+            repo=repo, project_name=check_text("project_name", project_name, 255),
+            branch=check_text("branch", branch, 255), is_main_branch=bool(is_main_branch),
             commit_sha=check_sha(commit_sha), pull_request_number=pull_request_number, ci=bool(ci),
-            group=check_text("group", group, 255), build_key=check_text("buildKey", build_key, 255),
+            group=check_text("group", group, 255), build_key=check_text("build_key", build_key, 255),
             environment=check_text("environment", environment, 255), project_id=project_id, actor=actor,
         )
 
@@ -265,7 +265,7 @@ class TestRun(Aggregate):
         if counted != upload.tests or upload.cases != upload.tests:
             raise Invalid("the upload's totals do not add up")
         if wall_clock_ms is not None and (wall_clock_ms != wall_clock_ms or wall_clock_ms < 0):
-            raise Invalid("wallClockDuration must not be negative")
+            raise InvalidField("wall_clock_duration", "must not be negative")
         number = self.uploads + 1
         base = self.suites
         for batch in upload.case_batches:

@@ -24,6 +24,7 @@ from domain.shared.errors import (
     Unavailable,
     Unprocessable,
 )
+from interfaces.http.wording import api_message
 
 log = logging.getLogger("codeannals.http")
 
@@ -118,7 +119,7 @@ def handle_domain_error(exc: DomainError) -> Response:
         headers = {"Retry-After": str(exc.retry_after)}
     if status == 401 and family_of(request.path) == "copr":
         headers = {"WWW-Authenticate": 'Basic realm="copr"'}
-    return error_response(status, exc.message, dict(exc.data) or None, headers)
+    return error_response(status, api_message(exc, family_of(request.path)), dict(exc.data) or None, headers)
 
 
 def handle_unexpected(exc: Exception) -> Response:

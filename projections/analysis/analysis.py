@@ -78,7 +78,7 @@ class AnalysisProjection(Projection):
         )
 
     @handles(ProjectAnalysis.Created)
-    def created(self, tx: Tx, e: Envelope) -> None:
+    def created(self, tx: Tx, e: Envelope[ProjectAnalysis.Created]) -> None:
         ev = e.event
         tx.write(
             "INSERT INTO analysis_projects (project_id, project_uuid, aggregate_uuid, generation, status, job, "
@@ -89,7 +89,7 @@ class AnalysisProjection(Projection):
         )
 
     @handles(ProjectAnalysis.Started)
-    def started(self, tx: Tx, e: Envelope) -> None:
+    def started(self, tx: Tx, e: Envelope[ProjectAnalysis.Started]) -> None:
         ev = e.event
         self._update(
             tx, e,
@@ -102,15 +102,15 @@ class AnalysisProjection(Projection):
         )
 
     @handles(ProjectAnalysis.Claimed)
-    def claimed(self, tx: Tx, e: Envelope) -> None:
+    def claimed(self, tx: Tx, e: Envelope[ProjectAnalysis.Claimed]) -> None:
         self._update(tx, e, "worker=%s, lease_until=%s, todo=NULL", (e.event.worker, float(e.event.lease_until)))
 
     @handles(ProjectAnalysis.Planned)
-    def planned(self, tx: Tx, e: Envelope) -> None:
+    def planned(self, tx: Tx, e: Envelope[ProjectAnalysis.Planned]) -> None:
         self._update(tx, e, "todo=%s, lease_until=%s", (int(e.event.todo), float(e.event.lease_until)))
 
     @handles(ProjectAnalysis.BatchRecorded)
-    def batch_recorded(self, tx: Tx, e: Envelope) -> None:
+    def batch_recorded(self, tx: Tx, e: Envelope[ProjectAnalysis.BatchRecorded]) -> None:
         ev = e.event
         commits = int(ev.commits)
         self._update(
@@ -123,30 +123,30 @@ class AnalysisProjection(Projection):
         )
 
     @handles(ProjectAnalysis.Renewed)
-    def renewed(self, tx: Tx, e: Envelope) -> None:
+    def renewed(self, tx: Tx, e: Envelope[ProjectAnalysis.Renewed]) -> None:
         self._update(tx, e, "lease_until=%s", (float(e.event.lease_until),))
 
     @handles(ProjectAnalysis.Finished)
-    def finished(self, tx: Tx, e: Envelope) -> None:
+    def finished(self, tx: Tx, e: Envelope[ProjectAnalysis.Finished]) -> None:
         self._update(tx, e, "status=%s, worker=NULL, lease_until=0, todo=0, auto=TRUE, finished_at=%s",
                      (JobStatus.DONE.value, e.occurred_at))
 
     @handles(ProjectAnalysis.Stopped)
-    def stopped(self, tx: Tx, e: Envelope) -> None:
+    def stopped(self, tx: Tx, e: Envelope[ProjectAnalysis.Stopped]) -> None:
         self._update(tx, e, "status=%s, worker=NULL, lease_until=0, finished_at=%s",
                      (JobStatus.STOPPED.value, e.occurred_at))
 
     @handles(ProjectAnalysis.Released)
-    def released(self, tx: Tx, e: Envelope) -> None:
+    def released(self, tx: Tx, e: Envelope[ProjectAnalysis.Released]) -> None:
         self._update(tx, e, "worker=NULL, lease_until=0", ())
 
     @handles(ProjectAnalysis.Failed)
-    def failed(self, tx: Tx, e: Envelope) -> None:
+    def failed(self, tx: Tx, e: Envelope[ProjectAnalysis.Failed]) -> None:
         self._update(tx, e, "status=%s, worker=NULL, lease_until=0, failure_reason=%s, finished_at=%s",
                      (JobStatus.FAILED.value, e.event.reason, e.occurred_at))
 
     @handles(ProjectAnalysis.Reset)
-    def reset(self, tx: Tx, e: Envelope) -> None:
+    def reset(self, tx: Tx, e: Envelope[ProjectAnalysis.Reset]) -> None:
         project_id = tx.scalar("SELECT project_id FROM analysis_projects WHERE aggregate_uuid=%s",
                                (str(e.event.originator_id),))
         if project_id is None:
@@ -162,7 +162,7 @@ class AnalysisProjection(Projection):
         )
 
     @handles(ProjectAnalysis.Reconfigured)
-    def reconfigured(self, tx: Tx, e: Envelope) -> None:
+    def reconfigured(self, tx: Tx, e: Envelope[ProjectAnalysis.Reconfigured]) -> None:
         """A new generation records the commits again: their rows go; the measurements and keys stay
         (the new generation reuses them, and its batches record only what it measures)."""
         project_id = tx.scalar("SELECT project_id FROM analysis_projects WHERE aggregate_uuid=%s",
@@ -176,7 +176,7 @@ class AnalysisProjection(Projection):
 
     # --- results -------------------------------------------------------------------------------
     @handles(MeasurementBatch.Created)
-    def batch(self, tx: Tx, e: Envelope) -> None:
+    def batch(self, tx: Tx, e: Envelope[MeasurementBatch.Created]) -> None:
         ev = e.event
         project_id = int(ev.project_num)
         generation = tx.scalar("SELECT generation FROM analysis_projects WHERE project_id=%s", (project_id,))
@@ -230,7 +230,7 @@ class AnalysisProjection(Projection):
 
     # --- deleted projects -------------------------------------------------------------------------
     @handles(Project.Deleted)
-    def project_deleted(self, tx: Tx, e: Envelope) -> None:
+    def project_deleted(self, tx: Tx, e: Envelope[Project.Deleted]) -> None:
         project_id = tx.scalar("SELECT project_id FROM analysis_projects WHERE project_uuid=%s",
                                (str(e.event.originator_id),))
         if project_id is None:

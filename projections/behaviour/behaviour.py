@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.history.import_job import CommitBatch, ImportJob
-from domain.history.records import commit_facts
+from domain.history.records import packed_commits
 from projections.behaviour.stats import encode_authors, encode_counts
 from projections.behaviour.window import window_stats
 from projections.projection import Envelope, Projection, handles
@@ -79,7 +79,7 @@ class BehaviourProjection(Projection):
             tx.write(f"DELETE FROM {table} WHERE project_id=%s", (project_id,))
 
     @handles(ImportJob.Created)
-    def job_created(self, tx: Tx, e: Envelope) -> None:
+    def job_created(self, tx: Tx, e: Envelope[ImportJob.Created]) -> None:
         ev = e.event
         project_id = int(ev.project_num)
         generation = tx.scalar("SELECT generation FROM behaviour_imports WHERE project_id=%s", (project_id,))
@@ -91,36 +91,36 @@ class BehaviourProjection(Projection):
                  (project_id, str(ev.originator_id), int(ev.generation)))
 
     @handles(ImportJob.Cancelled)
-    def job_cancelled(self, tx: Tx, e: Envelope) -> None:
+    def job_cancelled(self, tx: Tx, e: Envelope[ImportJob.Cancelled]) -> None:
         project_id = self._project(tx, str(e.event.originator_id))
         if project_id is not None:
             self._clear(tx, project_id, (*DATA_TABLES, *SNAPSHOT_TABLES, "behaviour_imports"))
 
     @handles(CommitBatch.Created)
-    def batch_created(self, tx: Tx, e: Envelope) -> None:
+    def batch_created(self, tx: Tx, e: Envelope[CommitBatch.Created]) -> None:
         ev = e.event
         project_id = self._project(tx, str(ev.job_id))
         if project_id is None:
             return  # a superseded job's batch
         base = int(ev.first_index)
-        facts = commit_facts(ev.commits)
+        facts = packed_commits(ev.commits)
         in_batch: dict[str, int] = {}
         unresolved: set[str] = set()
         for i, f in enumerate(facts):
-            in_batch[f[0]] = base + i
+            in_batch[f.hash] = base + i
         for f in facts:
-            unresolved.update(p for p in f[1] if p not in in_batch)
+            unresolved.update(p for p in f.parents if p not in in_batch)
         known = self._indexes(tx, project_id, unresolved) if unresolved else {}
         commits: list[tuple[Any, ...]] = []
         changes: list[tuple[Any, ...]] = []
         for i, f in enumerate(facts):
             idx = base + i
-            parents = [in_batch.get(p, known.get(p, -1)) for p in f[1]]
-            commits.append((project_id, idx, f[0], int(f[4]) * 1000, str(f[3]).lower(),
+            parents = [in_batch.get(p, known.get(p, -1)) for p in f.parents]
+            commits.append((project_id, idx, f.hash, int(f.author_time) * 1000, str(f.author_email).lower(),
                             ",".join(str(p) for p in parents), len(parents) > 1))
-            for c in f[11]:
-                if not c[8]:  # against the first parent only
-                    changes.append((project_id, idx, c[0], c[1], c[2] if c[0] == "RENAME" else None))
+            for kind, path, old_path, _, _, _, _, _, parent in f.changes:
+                if not parent:  # against the first parent only
+                    changes.append((project_id, idx, kind, path, old_path if kind == "RENAME" else None))
         insert_many(tx, "behaviour_commits",
                     ("project_id", "idx", "hash", "author_time", "email_key", "parents", "is_merge"), commits)
         insert_many(tx, "behaviour_changes", ("project_id", "idx", "kind", "path", "old_path"), changes)
@@ -130,7 +130,7 @@ class BehaviourProjection(Projection):
         return indexes_by_hash(tx, "behaviour_commits", project_id, hashes, _LOOKUP_CHUNK)
 
     @handles(ImportJob.Finished)
-    def job_finished(self, tx: Tx, e: Envelope) -> None:
+    def job_finished(self, tx: Tx, e: Envelope[ImportJob.Finished]) -> None:
         ev = e.event
         project_id = self._project(tx, str(ev.originator_id))
         if project_id is None:

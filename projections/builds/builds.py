@@ -50,7 +50,7 @@ class BuildsProjection(Projection):
 
     # --- build environments -----------------------------------------------------------------------
     @handles(MockChroot.Added)
-    def mock_chroot_added(self, tx: Tx, e: Envelope) -> None:
+    def mock_chroot_added(self, tx: Tx, e: Envelope[MockChroot.Added]) -> None:
         ev = e.event
         tx.write(
             "INSERT INTO mock_chroots (name, uuid, os_release, os_version, arch, is_active, added_at) "
@@ -59,7 +59,7 @@ class BuildsProjection(Projection):
         )
 
     @handles(MockChroot.Disabled, MockChroot.Enabled)
-    def mock_chroot_switched(self, tx: Tx, e: Envelope) -> None:
+    def mock_chroot_switched(self, tx: Tx, e: Envelope[MockChroot.Disabled | MockChroot.Enabled]) -> None:
         tx.write(
             "UPDATE mock_chroots SET is_active=%s WHERE uuid=%s",
             (isinstance(e.event, MockChroot.Enabled), str(e.event.originator_id)),
@@ -67,7 +67,7 @@ class BuildsProjection(Projection):
 
     # --- project chroots --------------------------------------------------------------------------
     @handles(ProjectChroots.Created)
-    def project_chroots_created(self, tx: Tx, e: Envelope) -> None:
+    def project_chroots_created(self, tx: Tx, e: Envelope[ProjectChroots.Created]) -> None:
         tx.write(
             "INSERT INTO project_chroot_sets (aggregate_uuid, project_id) VALUES (%s, %s)",
             (str(e.event.originator_id), int(e.event.project_id)),
@@ -80,7 +80,7 @@ class BuildsProjection(Projection):
         return None if value is None else int(value)
 
     @handles(ProjectChroots.ChrootEnabled)
-    def project_chroot_enabled(self, tx: Tx, e: Envelope) -> None:
+    def project_chroot_enabled(self, tx: Tx, e: Envelope[ProjectChroots.ChrootEnabled]) -> None:
         project_id = self._project_of(tx, e)
         ev = e.event
         tx.write(
@@ -90,7 +90,7 @@ class BuildsProjection(Projection):
         )
 
     @handles(ProjectChroots.ChrootChanged)
-    def project_chroot_changed(self, tx: Tx, e: Envelope) -> None:
+    def project_chroot_changed(self, tx: Tx, e: Envelope[ProjectChroots.ChrootChanged]) -> None:
         project_id = self._project_of(tx, e)
         ev = e.event
         tx.write(
@@ -99,13 +99,13 @@ class BuildsProjection(Projection):
         )
 
     @handles(ProjectChroots.ChrootDisabled)
-    def project_chroot_disabled(self, tx: Tx, e: Envelope) -> None:
+    def project_chroot_disabled(self, tx: Tx, e: Envelope[ProjectChroots.ChrootDisabled]) -> None:
         project_id = self._project_of(tx, e)
         tx.write("DELETE FROM project_chroots WHERE project_id=%s AND name=%s", (project_id, e.event.name))
 
     # --- builds -----------------------------------------------------------------------------------
     @handles(Build.Submitted)
-    def build_submitted(self, tx: Tx, e: Envelope) -> None:
+    def build_submitted(self, tx: Tx, e: Envelope[Build.Submitted]) -> None:
         ev = e.event
         tx.write(
             "INSERT INTO builds (id, uuid, project_id, submitter, submitter_id, state, canceled, is_finished, "
@@ -138,7 +138,7 @@ class BuildsProjection(Projection):
         )
 
     @handles(Build.TaskReported)
-    def task_reported(self, tx: Tx, e: Envelope) -> None:
+    def task_reported(self, tx: Tx, e: Envelope[Build.TaskReported]) -> None:
         build_id = self._build_id(tx, e)
         if build_id is None:
             return
@@ -152,7 +152,7 @@ class BuildsProjection(Projection):
         self._derive_state(tx, build_id, canceled)
 
     @handles(Build.PackagesReported)
-    def packages_reported(self, tx: Tx, e: Envelope) -> None:
+    def packages_reported(self, tx: Tx, e: Envelope[Build.PackagesReported]) -> None:
         build_id = self._build_id(tx, e)
         if build_id is None:
             return
@@ -164,7 +164,7 @@ class BuildsProjection(Projection):
                      (build_id, ev.chroot, idx, p["name"], p["version"], p["release"], p["arch"]))
 
     @handles(Build.Canceled)
-    def build_canceled(self, tx: Tx, e: Envelope) -> None:
+    def build_canceled(self, tx: Tx, e: Envelope[Build.Canceled]) -> None:
         build_id = self._build_id(tx, e)
         if build_id is None:
             return
@@ -176,7 +176,7 @@ class BuildsProjection(Projection):
         self._derive_state(tx, build_id, True)
 
     @handles(Build.Deleted)
-    def build_deleted(self, tx: Tx, e: Envelope) -> None:
+    def build_deleted(self, tx: Tx, e: Envelope[Build.Deleted]) -> None:
         build_id = self._build_id(tx, e)
         tx.write("DELETE FROM build_tasks WHERE build_id=%s", (build_id,))
         tx.write("DELETE FROM build_packages WHERE build_id=%s", (build_id,))

@@ -21,9 +21,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from eventsourcing.domain import DomainEvent
+
 from domain.history.contributors import ProjectContributors
 from domain.history.import_job import CommitBatch, ImportJob
-from domain.history.records import commit_facts
+from domain.history.records import packed_commits
 from projections.projection import Envelope, Projection, handles
 from projections.store import Tx, indexes_by_hash, insert_many
 
@@ -99,12 +101,12 @@ class HistoryProjection(Projection):
 
     # --- import jobs ------------------------------------------------------------------------------
     @staticmethod
-    def _current(tx: Tx, e: Envelope) -> int | None:
+    def _current(tx: Tx, e: Envelope[DomainEvent]) -> int | None:
         """The project of a job event, when the job is the project's current one."""
         value = tx.scalar("SELECT project_id FROM history_imports WHERE job_uuid=%s", (str(e.event.originator_id),))
         return None if value is None else int(value)
 
-    def _set(self, tx: Tx, e: Envelope, **values: Any) -> None:
+    def _set(self, tx: Tx, e: Envelope[DomainEvent], **values: Any) -> None:
         assignments = ", ".join(f"{column}=%s" for column in values)
         tx.write(
             f"UPDATE history_imports SET {assignments}, updated_at=%s WHERE job_uuid=%s",
@@ -112,7 +114,7 @@ class HistoryProjection(Projection):
         )
 
     @handles(ImportJob.Created)
-    def job_created(self, tx: Tx, e: Envelope) -> None:
+    def job_created(self, tx: Tx, e: Envelope[ImportJob.Created]) -> None:
         ev = e.event
         project_id = int(ev.project_num)
         row = tx.fetchone("SELECT generation FROM history_imports WHERE project_id=%s", (project_id,))
@@ -136,11 +138,11 @@ class HistoryProjection(Projection):
             tx.write(f"DELETE FROM {table} WHERE project_id=%s", (project_id,))
 
     @handles(ImportJob.Claimed)
-    def job_claimed(self, tx: Tx, e: Envelope) -> None:
+    def job_claimed(self, tx: Tx, e: Envelope[ImportJob.Claimed]) -> None:
         self._set(tx, e, status="RUNNING", worker=e.event.worker, total=None)
 
     @handles(ImportJob.Planned)
-    def job_planned(self, tx: Tx, e: Envelope) -> None:
+    def job_planned(self, tx: Tx, e: Envelope[ImportJob.Planned]) -> None:
         project_id = self._current(tx, e)
         if project_id is None:
             return
@@ -150,29 +152,29 @@ class HistoryProjection(Projection):
         )
 
     @handles(ImportJob.BatchRecorded)
-    def batch_recorded(self, tx: Tx, e: Envelope) -> None:
+    def batch_recorded(self, tx: Tx, e: Envelope[ImportJob.BatchRecorded]) -> None:
         ev = e.event
         self._set(tx, e, commits=int(ev.first_index) + int(ev.count), batches=int(ev.seq))
 
     @handles(ImportJob.Failed)
-    def job_failed(self, tx: Tx, e: Envelope) -> None:
+    def job_failed(self, tx: Tx, e: Envelope[ImportJob.Failed]) -> None:
         self._set(tx, e, status="FAILED", failure_reason=e.event.reason, worker=None, total=None,
                   refresh_requested=False)
 
     @handles(ImportJob.Released)
-    def job_released(self, tx: Tx, e: Envelope) -> None:
+    def job_released(self, tx: Tx, e: Envelope[ImportJob.Released]) -> None:
         self._set(tx, e, status="PENDING", worker=None)
 
     @handles(ImportJob.RefreshRequested)
-    def refresh_requested(self, tx: Tx, e: Envelope) -> None:
+    def refresh_requested(self, tx: Tx, e: Envelope[ImportJob.RefreshRequested]) -> None:
         self._set(tx, e, refresh_requested=True)
 
     @handles(ImportJob.OnlineChanged)
-    def online_changed(self, tx: Tx, e: Envelope) -> None:
+    def online_changed(self, tx: Tx, e: Envelope[ImportJob.OnlineChanged]) -> None:
         self._set(tx, e, vcs_online=bool(e.event.vcs_online))
 
     @handles(ImportJob.Cancelled)
-    def job_cancelled(self, tx: Tx, e: Envelope) -> None:
+    def job_cancelled(self, tx: Tx, e: Envelope[ImportJob.Cancelled]) -> None:
         project_id = self._current(tx, e)
         if project_id is None:
             return
@@ -180,7 +182,7 @@ class HistoryProjection(Projection):
         tx.write("DELETE FROM history_imports WHERE project_id=%s", (project_id,))
 
     @handles(ImportJob.Finished)
-    def job_finished(self, tx: Tx, e: Envelope) -> None:
+    def job_finished(self, tx: Tx, e: Envelope[ImportJob.Finished]) -> None:
         project_id = self._current(tx, e)
         if project_id is None:
             return
@@ -240,13 +242,13 @@ class HistoryProjection(Projection):
 
     # --- batches of commits -----------------------------------------------------------------------
     @handles(CommitBatch.Created)
-    def batch_created(self, tx: Tx, e: Envelope) -> None:
+    def batch_created(self, tx: Tx, e: Envelope[CommitBatch.Created]) -> None:
         ev = e.event
         project_id = tx.scalar("SELECT project_id FROM history_imports WHERE job_uuid=%s", (str(ev.job_id),))
         if project_id is None:
             return  # a superseded job's batch (or the project is gone)
         project_id = int(project_id)
-        facts = commit_facts(ev.commits)
+        facts = packed_commits(ev.commits)
         base = int(ev.first_index)
         seq = int(ev.seq)
         in_batch: dict[str, int] = {}
@@ -255,15 +257,16 @@ class HistoryProjection(Projection):
         changes: list[tuple[Any, ...]] = []
         for i, f in enumerate(facts):
             idx = base + i
-            sha, parent_hashes, author_name, author_email = f[0], f[1], f[2], f[3]
-            in_batch[sha] = idx
-            commits.append((project_id, idx, sha, author_name, author_email, author_email.lower(), int(f[4]) * 1000,
-                            int(f[5]), int(f[8]) * 1000, f[10], len(parent_hashes), seq, False, False))
-            for position, parent in enumerate(parent_hashes):
+            in_batch[f.hash] = idx
+            commits.append((project_id, idx, f.hash, f.author_name, f.author_email, f.author_email.lower(),
+                            int(f.author_time) * 1000, int(f.author_tz), int(f.committer_time) * 1000, f.message,
+                            len(f.parents), seq, False, False))
+            for position, parent in enumerate(f.parents):
                 parents.append([project_id, idx, position, parent, in_batch.get(parent)])
-            for c in f[11]:
-                if not c[8]:  # first-parent changes only: see the module's docstring
-                    changes.append((project_id, idx, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]))
+            for kind, path, old_path, old_blob, new_blob, old_mode, new_mode, similarity, parent in f.changes:
+                if not parent:  # first-parent changes only: see the module's docstring
+                    changes.append((project_id, idx, kind, path, old_path, old_blob, new_blob, old_mode, new_mode,
+                                    similarity))
         missing = {p[3] for p in parents if p[4] is None}
         if missing:
             found = self._indexes(tx, project_id, missing)
@@ -273,9 +276,10 @@ class HistoryProjection(Projection):
         insert_many(tx, "history_commits", COMMIT_COLUMNS, commits)
         insert_many(tx, "history_commit_parents", PARENT_COLUMNS, parents)
         insert_many(tx, "history_file_changes", CHANGE_COLUMNS, changes)
-        self._contributors_seen(tx, e, project_id, [(f[2], f[3]) for f in facts])
+        self._contributors_seen(tx, e, project_id, [(f.author_name, f.author_email) for f in facts])
 
-    def _contributors_seen(self, tx: Tx, e: Envelope, project_id: int, authors: list[tuple[str, str]]) -> None:
+    def _contributors_seen(self, tx: Tx, e: Envelope[DomainEvent], project_id: int,
+                           authors: list[tuple[str, str]]) -> None:
         emails = {str(r["email"]) for r in tx.fetchall(
             "SELECT email FROM history_contributor_emails WHERE project_id=%s", (project_id,))}
         names = {(str(r["email"]), str(r["name"])) for r in tx.fetchall(
@@ -307,20 +311,20 @@ class HistoryProjection(Projection):
 
     # --- contributors: merges and display names ---------------------------------------------------
     @handles(ProjectContributors.Created)
-    def contributors_created(self, tx: Tx, e: Envelope) -> None:
+    def contributors_created(self, tx: Tx, e: Envelope[ProjectContributors.Created]) -> None:
         tx.write(
             "INSERT INTO history_contributor_projects (aggregate_uuid, project_id) VALUES (%s, %s)",
             (str(e.event.originator_id), int(e.event.project_num)),
         )
 
     @staticmethod
-    def _contributors_project(tx: Tx, e: Envelope) -> int | None:
+    def _contributors_project(tx: Tx, e: Envelope[DomainEvent]) -> int | None:
         value = tx.scalar("SELECT project_id FROM history_contributor_projects WHERE aggregate_uuid=%s",
                           (str(e.event.originator_id),))
         return None if value is None else int(value)
 
     @handles(ProjectContributors.Merged)
-    def contributors_merged(self, tx: Tx, e: Envelope) -> None:
+    def contributors_merged(self, tx: Tx, e: Envelope[ProjectContributors.Merged]) -> None:
         project_id = self._contributors_project(tx, e)
         if project_id is None:
             return
@@ -343,7 +347,7 @@ class HistoryProjection(Projection):
                      (survivor, project_id, other, other))
 
     @handles(ProjectContributors.DisplayNameChanged)
-    def contributor_renamed(self, tx: Tx, e: Envelope) -> None:
+    def contributor_renamed(self, tx: Tx, e: Envelope[ProjectContributors.DisplayNameChanged]) -> None:
         project_id = self._contributors_project(tx, e)
         if project_id is None:
             return

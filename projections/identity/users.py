@@ -33,7 +33,7 @@ class UsersProjection(Projection):
         return None if value is None else int(value)
 
     @handles(User.Registered)
-    def registered(self, tx: Tx, e: Envelope) -> None:
+    def registered(self, tx: Tx, e: Envelope[User.Registered]) -> None:
         ev = e.event
         tx.write(
             "INSERT INTO users (id, uuid, username, username_lower, platform_admin, created_at) "
@@ -43,7 +43,7 @@ class UsersProjection(Projection):
         )
 
     @handles(User.PlatformAdminSet)
-    def admin_set(self, tx: Tx, e: Envelope) -> None:
+    def admin_set(self, tx: Tx, e: Envelope[User.PlatformAdminSet]) -> None:
         tx.write(
             "UPDATE users SET platform_admin=%s WHERE uuid=%s", (bool(e.event.is_admin), str(e.event.originator_id))
         )
@@ -51,7 +51,7 @@ class UsersProjection(Projection):
     # The user's id is found by the statement itself (nothing when the user is gone): queued like every
     # write, a batch of these is one pipelined group, not a query and a statement per event.
     @handles(User.LoggedIn)
-    def logged_in(self, tx: Tx, e: Envelope) -> None:
+    def logged_in(self, tx: Tx, e: Envelope[User.LoggedIn]) -> None:
         tx.write(
             "INSERT INTO refresh_tokens (jti, user_id, expires_at, revoked) "
             "SELECT %s, id, %s, %s FROM users WHERE uuid=%s",
@@ -59,12 +59,12 @@ class UsersProjection(Projection):
         )
 
     @handles(User.PasswordChanged)
-    def password_changed(self, tx: Tx, e: Envelope) -> None:
+    def password_changed(self, tx: Tx, e: Envelope[User.PasswordChanged]) -> None:
         user_id = self._user_id(tx, e)
         tx.write("UPDATE refresh_tokens SET revoked=%s WHERE user_id=%s", (True, user_id))
 
     @handles(User.ApiTokenIssued)
-    def token_issued(self, tx: Tx, e: Envelope) -> None:
+    def token_issued(self, tx: Tx, e: Envelope[User.ApiTokenIssued]) -> None:
         tx.write(
             "INSERT INTO api_tokens (id, token_key, user_id, name, token_hash, created_at) "
             "SELECT %s, %s, id, %s, %s, %s FROM users WHERE uuid=%s",
@@ -73,11 +73,11 @@ class UsersProjection(Projection):
         )
 
     @handles(User.ApiTokenRevoked)
-    def token_revoked(self, tx: Tx, e: Envelope) -> None:
+    def token_revoked(self, tx: Tx, e: Envelope[User.ApiTokenRevoked]) -> None:
         tx.write("DELETE FROM api_tokens WHERE token_key=%s", (e.event.token_key,))
 
     @handles(User.Deleted)
-    def deleted(self, tx: Tx, e: Envelope) -> None:
+    def deleted(self, tx: Tx, e: Envelope[User.Deleted]) -> None:
         user_id = self._user_id(tx, e)
         tx.write("DELETE FROM refresh_tokens WHERE user_id=%s", (user_id,))
         tx.write("DELETE FROM api_tokens WHERE user_id=%s", (user_id,))

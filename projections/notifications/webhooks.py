@@ -41,7 +41,7 @@ class NotificationsProjection(Projection):
     ]
 
     @handles(Webhook.Created)
-    def webhook_created(self, tx: Tx, e: Envelope) -> None:
+    def webhook_created(self, tx: Tx, e: Envelope[Webhook.Created]) -> None:
         ev = e.event
         tx.execute("INSERT INTO webhooks (id, uuid, project_id, url, events, created_at, created_ts, deleted) "
                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
@@ -49,13 +49,13 @@ class NotificationsProjection(Projection):
                     e.occurred_at, ev.timestamp.timestamp(), False))
 
     @handles(Webhook.Deleted)
-    def webhook_deleted(self, tx: Tx, e: Envelope) -> None:
+    def webhook_deleted(self, tx: Tx, e: Envelope[Webhook.Deleted]) -> None:
         tx.execute("UPDATE webhooks SET deleted=%s WHERE uuid=%s", (True, str(e.event.originator_id)))
         tx.execute("UPDATE webhook_deliveries SET status=%s, next_at=NULL WHERE webhook_uuid=%s AND status=%s",
                    ("CANCELED", str(e.event.originator_id), "PENDING"))
 
     @handles(Delivery.Created)
-    def delivery_created(self, tx: Tx, e: Envelope) -> None:
+    def delivery_created(self, tx: Tx, e: Envelope[Delivery.Created]) -> None:
         ev = e.event
         tx.execute("INSERT INTO webhook_deliveries (uuid, position, webhook_uuid, webhook_id, project_id, kind, "
                    "payload, created_at, status, attempts, next_at, last_status_code, last_error, delivered_at) "
@@ -64,7 +64,7 @@ class NotificationsProjection(Projection):
                     ev.kind, json.dumps(ev.payload), e.occurred_at, "PENDING", 0, 0.0, None, None, None))
 
     @handles(Delivery.Attempted)
-    def delivery_attempted(self, tx: Tx, e: Envelope) -> None:
+    def delivery_attempted(self, tx: Tx, e: Envelope[Delivery.Attempted]) -> None:
         ev = e.event
         uuid = str(ev.originator_id)
         status = "SUCCEEDED" if ev.succeeded else "PENDING" if ev.next_at is not None else "FAILED"
@@ -77,7 +77,7 @@ class NotificationsProjection(Projection):
                     e.occurred_at if ev.succeeded else None, uuid, "CANCELED"))
 
     @handles(VerdictRecord.Changed)
-    def verdict_changed(self, tx: Tx, e: Envelope) -> None:
+    def verdict_changed(self, tx: Tx, e: Envelope[VerdictRecord.Changed]) -> None:
         ev = e.event
         project_id, commit = _verdict_owner(tx, e)
         if project_id is None or commit is None:
@@ -87,7 +87,7 @@ class NotificationsProjection(Projection):
                    (project_id, commit, e.position, ev.status, json.dumps(ev.conditions), e.occurred_at))
 
     @handles(VerdictRecord.Created)
-    def verdict_opened(self, tx: Tx, e: Envelope) -> None:
+    def verdict_opened(self, tx: Tx, e: Envelope) -> None:  # Created is defined by __init__: untyped fields
         tx.execute("INSERT INTO gate_verdict_owners (uuid, project_id, commit_hash) VALUES (%s, %s, %s)",
                    (str(e.event.originator_id), int(e.event.project_id), str(e.event.commit_hash)))
 

@@ -35,6 +35,9 @@ COLLECTION_KINDS: dict[type, str] = {
     ProjectMembers: "members",
 }
 ITEM_KINDS = {"modules": "module", "file_patterns": "file_pattern", "analyzers": "analyzer"}
+_CollectionCreated = (
+    ProjectModules.Created | ProjectFilePatterns.Created | ProjectAnalyzers.Created | ProjectMembers.Created
+)
 
 
 def camel(name: str) -> str:
@@ -154,7 +157,7 @@ class ProjectsProjection(Projection):
 
     # --- projects ---------------------------------------------------------------------------------
     @handles(Project.Created)
-    def project_created(self, tx: Tx, e: Envelope) -> None:
+    def project_created(self, tx: Tx, e: Envelope[Project.Created]) -> None:
         ev = e.event
         tx.write(
             "INSERT INTO projects (id, uuid, name, vcs_url, vcs_username, vcs_online, default_branch, start_date, "
@@ -176,37 +179,37 @@ class ProjectsProjection(Projection):
         tx.write(f"UPDATE projects SET {assignments} WHERE uuid=%s", (*values.values(), str(e.event.originator_id)))
 
     @handles(Project.Renamed)
-    def project_renamed(self, tx: Tx, e: Envelope) -> None:
+    def project_renamed(self, tx: Tx, e: Envelope[Project.Renamed]) -> None:
         self._set_project(tx, e, name=e.event.name)
 
     @handles(Project.VcsUrlChanged)
-    def vcs_url_changed(self, tx: Tx, e: Envelope) -> None:
+    def vcs_url_changed(self, tx: Tx, e: Envelope[Project.VcsUrlChanged]) -> None:
         self._set_project(tx, e, vcs_url=e.event.vcs_url)
 
     @handles(Project.VcsCredentialsChanged)
-    def vcs_credentials_changed(self, tx: Tx, e: Envelope) -> None:
+    def vcs_credentials_changed(self, tx: Tx, e: Envelope[Project.VcsCredentialsChanged]) -> None:
         self._set_project(tx, e, vcs_username=e.event.vcs_username)
 
     @handles(Project.VcsOnlineChanged)
-    def vcs_online_changed(self, tx: Tx, e: Envelope) -> None:
+    def vcs_online_changed(self, tx: Tx, e: Envelope[Project.VcsOnlineChanged]) -> None:
         self._set_project(tx, e, vcs_online=bool(e.event.vcs_online))
 
     @handles(Project.StartDateChanged)
-    def start_date_changed(self, tx: Tx, e: Envelope) -> None:
+    def start_date_changed(self, tx: Tx, e: Envelope[Project.StartDateChanged]) -> None:
         self._set_project(tx, e, start_date=e.event.start_date)
 
     @handles(Project.DefaultBranchChanged)
-    def default_branch_changed(self, tx: Tx, e: Envelope) -> None:
+    def default_branch_changed(self, tx: Tx, e: Envelope[Project.DefaultBranchChanged]) -> None:
         self._set_project(tx, e, default_branch=e.event.default_branch)
 
     @handles(Project.DetailsChanged)
-    def details_changed(self, tx: Tx, e: Envelope) -> None:
+    def details_changed(self, tx: Tx, e: Envelope[Project.DetailsChanged]) -> None:
         values = {k: (json.dumps(list(v)) if k == "repos" else v) for k, v in e.event.changes.items()}
         if values:
             self._set_project(tx, e, **values)
 
     @handles(Project.Deleted)
-    def project_deleted(self, tx: Tx, e: Envelope) -> None:
+    def project_deleted(self, tx: Tx, e: Envelope[Project.Deleted]) -> None:
         project_id = tx.scalar("SELECT id FROM projects WHERE uuid=%s", (str(e.event.originator_id),))
         if project_id is None:
             return
@@ -216,7 +219,7 @@ class ProjectsProjection(Projection):
 
     # --- configuration collections ----------------------------------------------------------------
     @handles(ProjectModules.Created, ProjectFilePatterns.Created, ProjectAnalyzers.Created, ProjectMembers.Created)
-    def collection_created(self, tx: Tx, e: Envelope) -> None:
+    def collection_created(self, tx: Tx, e: Envelope[_CollectionCreated]) -> None:
         ev = e.event
         project_id = tx.scalar("SELECT id FROM projects WHERE uuid=%s", (str(ev.project_id),))
         if project_id is None:
@@ -239,7 +242,7 @@ class ProjectsProjection(Projection):
         return project_id
 
     @handles(ProjectModules.ModuleAdded)
-    def module_added(self, tx: Tx, e: Envelope) -> None:
+    def module_added(self, tx: Tx, e: Envelope[ProjectModules.ModuleAdded]) -> None:
         project_id = self._add_item(tx, e, "module")
         if project_id is not None:
             tx.write(
@@ -248,15 +251,15 @@ class ProjectsProjection(Projection):
             )
 
     @handles(ProjectModules.ModuleChanged)
-    def module_changed(self, tx: Tx, e: Envelope) -> None:
+    def module_changed(self, tx: Tx, e: Envelope[ProjectModules.ModuleChanged]) -> None:
         tx.write("UPDATE project_modules SET path=%s WHERE item_key=%s", (e.event.path, e.event.key))
 
     @handles(ProjectModules.ModuleRemoved)
-    def module_removed(self, tx: Tx, e: Envelope) -> None:
+    def module_removed(self, tx: Tx, e: Envelope[ProjectModules.ModuleRemoved]) -> None:
         tx.write("DELETE FROM project_modules WHERE item_key=%s", (e.event.key,))
 
     @handles(ProjectFilePatterns.PatternAdded)
-    def pattern_added(self, tx: Tx, e: Envelope) -> None:
+    def pattern_added(self, tx: Tx, e: Envelope[ProjectFilePatterns.PatternAdded]) -> None:
         project_id = self._add_item(tx, e, "file_pattern")
         if project_id is not None:
             tx.write(
@@ -266,18 +269,18 @@ class ProjectsProjection(Projection):
             )
 
     @handles(ProjectFilePatterns.PatternChanged)
-    def pattern_changed(self, tx: Tx, e: Envelope) -> None:
+    def pattern_changed(self, tx: Tx, e: Envelope[ProjectFilePatterns.PatternChanged]) -> None:
         tx.write(
             "UPDATE project_file_patterns SET pattern=%s, inclusion_type=%s WHERE item_key=%s",
             (e.event.pattern, e.event.inclusion_type, e.event.key),
         )
 
     @handles(ProjectFilePatterns.PatternRemoved)
-    def pattern_removed(self, tx: Tx, e: Envelope) -> None:
+    def pattern_removed(self, tx: Tx, e: Envelope[ProjectFilePatterns.PatternRemoved]) -> None:
         tx.write("DELETE FROM project_file_patterns WHERE item_key=%s", (e.event.key,))
 
     @handles(ProjectAnalyzers.AnalyzerAdded)
-    def analyzer_added(self, tx: Tx, e: Envelope) -> None:
+    def analyzer_added(self, tx: Tx, e: Envelope[ProjectAnalyzers.AnalyzerAdded]) -> None:
         project_id = self._add_item(tx, e, "analyzer")
         if project_id is not None:
             tx.write(
@@ -288,7 +291,7 @@ class ProjectsProjection(Projection):
             )
 
     @handles(ProjectAnalyzers.AnalyzerChanged)
-    def analyzer_changed(self, tx: Tx, e: Envelope) -> None:
+    def analyzer_changed(self, tx: Tx, e: Envelope[ProjectAnalyzers.AnalyzerChanged]) -> None:
         tx.write(
             "UPDATE project_analyzers SET analyzer_name=%s, enabled=%s, parameters=%s WHERE item_key=%s",
             (e.event.analyzer_name, bool(e.event.enabled), json.dumps(e.event.parameters, sort_keys=True),
@@ -296,7 +299,7 @@ class ProjectsProjection(Projection):
         )
 
     @handles(ProjectAnalyzers.AnalyzerRemoved)
-    def analyzer_removed(self, tx: Tx, e: Envelope) -> None:
+    def analyzer_removed(self, tx: Tx, e: Envelope[ProjectAnalyzers.AnalyzerRemoved]) -> None:
         tx.write("DELETE FROM project_analyzers WHERE item_key=%s", (e.event.key,))
 
     # --- roles ------------------------------------------------------------------------------------
@@ -309,20 +312,20 @@ class ProjectsProjection(Projection):
         )
 
     @handles(ProjectMembers.UserRoleSet)
-    def user_role_set(self, tx: Tx, e: Envelope) -> None:
+    def user_role_set(self, tx: Tx, e: Envelope[ProjectMembers.UserRoleSet]) -> None:
         project_id = self._owner(tx, e)
         if project_id is not None:
             self._set_user_role(tx, project_id, int(e.event.user_id), str(e.event.user), e.event.role)
 
     @handles(ProjectMembers.UserRoleRemoved)
-    def user_role_removed(self, tx: Tx, e: Envelope) -> None:
+    def user_role_removed(self, tx: Tx, e: Envelope[ProjectMembers.UserRoleRemoved]) -> None:
         project_id = self._owner(tx, e)
         tx.write(
             "DELETE FROM project_user_roles WHERE project_id=%s AND user_id=%s", (project_id, int(e.event.user_id))
         )
 
     @handles(ProjectMembers.TeamRoleSet)
-    def team_role_set(self, tx: Tx, e: Envelope) -> None:
+    def team_role_set(self, tx: Tx, e: Envelope[ProjectMembers.TeamRoleSet]) -> None:
         project_id = self._owner(tx, e)
         team_id = int(e.event.team_id)
         if project_id is None or tx.scalar("SELECT id FROM teams WHERE id=%s", (team_id,)) is None:
@@ -334,7 +337,7 @@ class ProjectsProjection(Projection):
         )
 
     @handles(ProjectMembers.TeamRoleRemoved)
-    def team_role_removed(self, tx: Tx, e: Envelope) -> None:
+    def team_role_removed(self, tx: Tx, e: Envelope[ProjectMembers.TeamRoleRemoved]) -> None:
         project_id = self._owner(tx, e)
         tx.write(
             "DELETE FROM project_team_roles WHERE project_id=%s AND team_id=%s", (project_id, int(e.event.team_id))
@@ -357,7 +360,7 @@ class ProjectsProjection(Projection):
             )
 
     @handles(Team.Created)
-    def team_created(self, tx: Tx, e: Envelope) -> None:
+    def team_created(self, tx: Tx, e: Envelope[Team.Created]) -> None:
         ev = e.event
         tx.write(
             "INSERT INTO teams (id, uuid, name, creator_id, created_at) VALUES (%s, %s, %s, %s, %s)",
@@ -366,17 +369,17 @@ class ProjectsProjection(Projection):
         self._add_members(tx, e.position, ev.members)
 
     @handles(Team.Renamed)
-    def team_renamed(self, tx: Tx, e: Envelope) -> None:
+    def team_renamed(self, tx: Tx, e: Envelope[Team.Renamed]) -> None:
         tx.write("UPDATE teams SET name=%s WHERE uuid=%s", (e.event.name, str(e.event.originator_id)))
 
     @handles(Team.MembersAdded)
-    def team_members_added(self, tx: Tx, e: Envelope) -> None:
+    def team_members_added(self, tx: Tx, e: Envelope[Team.MembersAdded]) -> None:
         team_id = self._team_id(tx, e)
         if team_id is not None:
             self._add_members(tx, team_id, e.event.members)
 
     @handles(Team.MembersRemoved)
-    def team_members_removed(self, tx: Tx, e: Envelope) -> None:
+    def team_members_removed(self, tx: Tx, e: Envelope[Team.MembersRemoved]) -> None:
         team_id = self._team_id(tx, e)
         for fact in e.event.members:
             tx.write(
@@ -384,7 +387,7 @@ class ProjectsProjection(Projection):
             )
 
     @handles(Team.Deleted)
-    def team_deleted(self, tx: Tx, e: Envelope) -> None:
+    def team_deleted(self, tx: Tx, e: Envelope[Team.Deleted]) -> None:
         team_id = self._team_id(tx, e)
         if team_id is None:
             return

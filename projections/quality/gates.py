@@ -22,17 +22,17 @@ class QualityGatesProjection(Projection):
     indexes = ["CREATE INDEX quality_gates_badge ON quality_gates (badge_key_hash)"]
 
     @handles(QualityGate.Opened)
-    def opened(self, tx: Tx, e: Envelope) -> None:
+    def opened(self, tx: Tx, e: Envelope[QualityGate.Opened]) -> None:
         tx.execute("INSERT INTO quality_gates (project_id, conditions, badge_key_hash, updated_at, changes) "
                    "VALUES (%s, %s, %s, %s, %s)", (int(e.event.project_id), "[]", None, e.occurred_at, 0))
 
     @handles(QualityGate.ConditionsSet)
-    def conditions_set(self, tx: Tx, e: Envelope) -> None:
+    def conditions_set(self, tx: Tx, e: Envelope[QualityGate.ConditionsSet]) -> None:
         tx.execute("UPDATE quality_gates SET conditions=%s, updated_at=%s, changes=changes+1 WHERE project_id=%s",
                    (json.dumps(e.event.conditions), e.occurred_at, int(e.event.project_id)))
 
     @handles(QualityGate.BadgeKeySet)
-    def badge_key_set(self, tx: Tx, e: Envelope) -> None:
+    def badge_key_set(self, tx: Tx, e: Envelope[QualityGate.BadgeKeySet]) -> None:
         tx.execute("UPDATE quality_gates SET badge_key_hash=%s WHERE project_id=%s",
                    (e.event.key_hash, int(e.event.project_id)))
 

@@ -50,7 +50,7 @@ class TestRunExtrasProjection(Projection):
     indexes = ["CREATE INDEX processing_failures_recent ON processing_failures (position)"]
 
     @handles(TestRun.AttachmentAdded)
-    def attachment_added(self, tx: Tx, e: Envelope) -> None:
+    def attachment_added(self, tx: Tx, e: Envelope[TestRun.AttachmentAdded]) -> None:
         ev = e.event
         run = str(ev.originator_id)
         tx.write("DELETE FROM test_run_attachments WHERE run_uuid=%s AND name=%s", (run, ev.name))
@@ -59,7 +59,7 @@ class TestRunExtrasProjection(Projection):
                  (run, ev.name, ev.blob, int(ev.size), ev.sha256, ev.content_type, e.occurred_at, ev.actor))
 
     @handles(TestRun.PerformanceRecorded)
-    def performance_recorded(self, tx: Tx, e: Envelope) -> None:
+    def performance_recorded(self, tx: Tx, e: Envelope[TestRun.PerformanceRecorded]) -> None:
         run = str(e.event.originator_id)
         first = int(tx.scalar("SELECT COUNT(*) AS n FROM test_run_performance WHERE run_uuid=%s", (run,)) or 0)
         for i, r in enumerate(e.event.results, start=first + 1):
@@ -69,35 +69,35 @@ class TestRunExtrasProjection(Projection):
                       float(r["average"]), float(r["maximum"]), float(r["p95"]), e.occurred_at))
 
     @handles(TestRun.CodeQualityRecorded)
-    def code_quality_recorded(self, tx: Tx, e: Envelope) -> None:
+    def code_quality_recorded(self, tx: Tx, e: Envelope[TestRun.CodeQualityRecorded]) -> None:
         run = str(e.event.originator_id)
         for i, r in enumerate(e.event.reports, start=int(e.event.first)):
             tx.write("INSERT INTO test_run_quality (run_uuid, idx, file_name, group_name, contents) "
                      "VALUES (%s, %s, %s, %s, %s)", (run, i, r["file_name"], r.get("group_name"), r["contents"]))
 
     @handles(TestRun.Noted)
-    def noted(self, tx: Tx, e: Envelope) -> None:
+    def noted(self, tx: Tx, e: Envelope[TestRun.Noted]) -> None:
         run = str(e.event.originator_id)
         first = int(tx.scalar("SELECT COUNT(*) AS n FROM test_run_messages WHERE run_uuid=%s", (run,)) or 0)
         for i, message in enumerate(e.event.messages, start=first + 1):
             tx.write("INSERT INTO test_run_messages (run_uuid, idx, message) VALUES (%s, %s, %s)", (run, i, message))
 
     @handles(TestRun.Pinned, TestRun.Unpinned)
-    def pin_changed(self, tx: Tx, e: Envelope) -> None:
+    def pin_changed(self, tx: Tx, e: Envelope[TestRun.Pinned | TestRun.Unpinned]) -> None:
         run = str(e.event.originator_id)
         tx.write("DELETE FROM test_run_pins WHERE run_uuid=%s", (run,))
         tx.write("INSERT INTO test_run_pins (run_uuid, pinned, changed_at, actor) VALUES (%s, %s, %s, %s)",
                  (run, isinstance(e.event, TestRun.Pinned), e.occurred_at, e.event.actor))
 
     @handles(ProcessingFailure.Failed)
-    def failed(self, tx: Tx, e: Envelope) -> None:
+    def failed(self, tx: Tx, e: Envelope[ProcessingFailure.Failed]) -> None:
         ev = e.event
         tx.write("INSERT INTO processing_failures (public_id, position, body_type, body, failure_message, "
                  "created_at, actor) VALUES (%s, %s, %s, %s, %s, %s, %s)",
                  (ev.public_id, e.position, ev.body_type, ev.body, ev.failure_message, e.occurred_at, ev.actor))
 
     @handles(CleanedUpRun.RunCleanedUp)
-    def cleaned_up(self, tx: Tx, e: Envelope) -> None:
+    def cleaned_up(self, tx: Tx, e: Envelope[CleanedUpRun.RunCleanedUp]) -> None:
         ev = e.event
         for table in RUN_TABLES:
             tx.write(f"DELETE FROM {table} WHERE run_uuid=%s", (ev.run_uuid,))

@@ -97,7 +97,7 @@ class TestRunsProjection(Projection):
         return run_id
 
     @handles(TestRun.Created)
-    def run_created(self, tx: Tx, e: Envelope) -> None:
+    def run_created(self, tx: Tx, e: Envelope[TestRun.Created]) -> None:
         ev = e.event
         repo = ev.repo
         org = repo.split("/", 1)[0] if repo and "/" in repo else None
@@ -111,7 +111,7 @@ class TestRunsProjection(Projection):
         self._ids[str(ev.originator_id)] = e.position
 
     @handles(TestRun.CasesRecorded)
-    def cases_recorded(self, tx: Tx, e: Envelope) -> None:
+    def cases_recorded(self, tx: Tx, e: Envelope[TestRun.CasesRecorded]) -> None:
         run_id = self._run_id(tx, e)
         if run_id is None:
             return
@@ -127,7 +127,7 @@ class TestRunsProjection(Projection):
                         bool(c[11]), bool(c[12])))
 
     @handles(TestRun.SuitesRecorded)
-    def suites_recorded(self, tx: Tx, e: Envelope) -> None:
+    def suites_recorded(self, tx: Tx, e: Envelope[TestRun.SuitesRecorded]) -> None:
         run_id = self._run_id(tx, e)
         if run_id is None:
             return
@@ -145,7 +145,7 @@ class TestRunsProjection(Projection):
                            bool(s["has_system_err"])))
 
     @handles(TestRun.ResultsRecorded)
-    def results_recorded(self, tx: Tx, e: Envelope) -> None:
+    def results_recorded(self, tx: Tx, e: Envelope[TestRun.ResultsRecorded]) -> None:
         run_id = self._run_id(tx, e)
         if run_id is None:
             return
@@ -165,7 +165,7 @@ class TestRunsProjection(Projection):
                      (float(wall), run_id))
 
     @handles(TestRun.CoverageReportRecorded)
-    def coverage_report_recorded(self, tx: Tx, e: Envelope) -> None:
+    def coverage_report_recorded(self, tx: Tx, e: Envelope[TestRun.CoverageReportRecorded]) -> None:
         run_id = self._run_id(tx, e)
         if run_id is None:
             return
@@ -186,7 +186,7 @@ class TestRunsProjection(Projection):
         )
 
     @handles(TestRun.CoverageFilesRecorded)
-    def coverage_files_recorded(self, tx: Tx, e: Envelope) -> None:
+    def coverage_files_recorded(self, tx: Tx, e: Envelope[TestRun.CoverageFilesRecorded]) -> None:
         run_id = self._run_id(tx, e)
         if run_id is None:
             return
@@ -202,7 +202,7 @@ class TestRunsProjection(Projection):
             tx.write(sql, (run_id, report, idx, f[0], f[1], f[2], f[3], f[4], dumps(f[5]), dumps(f[6])))
 
     @handles(TestRun.CoverageLinesRecorded)
-    def coverage_lines_recorded(self, tx: Tx, e: Envelope) -> None:
+    def coverage_lines_recorded(self, tx: Tx, e: Envelope[TestRun.CoverageLinesRecorded]) -> None:
         run_id = self._run_id(tx, e)
         if run_id is None:
             return
@@ -220,13 +220,13 @@ class TestRunsProjection(Projection):
                          (run_id, report, idx, dumps(lines)))
 
     @handles(TestRun.Canceled)
-    def canceled(self, tx: Tx, e: Envelope) -> None:
+    def canceled(self, tx: Tx, e: Envelope[TestRun.Canceled]) -> None:
         tx.write("UPDATE test_runs SET canceled=%s, updated_at=%s WHERE uuid=%s",
                  (True, e.occurred_at, str(e.event.originator_id)))
 
 
     @handles(CleanedUpRun.RunCleanedUp)
-    def cleaned_up(self, tx: Tx, e: Envelope) -> None:
+    def cleaned_up(self, tx: Tx, e: Envelope[CleanedUpRun.RunCleanedUp]) -> None:
         """A run removed by the retention cleanup: every row of it goes."""
         run_id = int(e.event.run_id)
         for table in self.tables:  # every table but test_runs holds rows of a run by its run_id

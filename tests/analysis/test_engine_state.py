@@ -17,6 +17,7 @@ from domain.analysis.records import (
     decode_batch,
     encode_batch,
 )
+from domain.analysis.renames import exact_renames
 from domain.analysis.state import (
     FileIndex,
     FileState,
@@ -28,8 +29,8 @@ from domain.analysis.state import (
     segments_of,
     totals_of,
 )
-from domain.analysis.trees import delta_tree, exact_renames, metric_list, metric_tree, metric_tree_json
 from domain.shared.errors import Conflict, Unprocessable
+from interfaces.http.analysis.trees import delta_tree, metric_list, metric_tree, metric_tree_json
 
 LOC, SLOC = "coderadar:size:loc:java", "coderadar:size:sloc:java"
 

@@ -6,10 +6,10 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from domain.projects.dates import format_start_date, parse_start_date
 from domain.projects.roles import Role, satisfies, strongest
 from domain.projects.vcs import is_below_roots, parse_vcs_url
 from domain.shared.errors import Invalid
+from interfaces.http.projects.dates import format_start_date, parse_start_date
 
 
 def test_start_dates_round_trip_in_coderadars_form() -> None:

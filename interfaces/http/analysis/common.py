@@ -9,7 +9,7 @@ from flask import current_app
 
 from application.analysis.service import AnalysisApplication
 from domain.analysis.analyzer_catalog import AnalyzerCatalog
-from domain.analysis.trees import unique
+from domain.analysis.renames import unique
 from domain.shared.errors import Invalid, Unprocessable
 from interfaces.http.history.common import resolve_commit
 from interfaces.http.projects.access import store

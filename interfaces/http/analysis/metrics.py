@@ -21,8 +21,7 @@ from flask import Response, jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from domain.analysis.records import finding_view
-from domain.analysis.trees import delta_tree, exact_renames, metric_list, metric_tree_json
+from domain.analysis.renames import exact_renames
 from domain.shared.errors import Invalid, NotFound
 from interfaces.history.importing import mirror_path, open_mirror
 from interfaces.history.renames import Entry, SimilarityIndex, detect_renames
@@ -36,6 +35,7 @@ from interfaces.http.analysis.schemas import (
     MetricTreeSchema,
     MetricValueSchema,
 )
+from interfaces.http.analysis.trees import delta_tree, finding_view, metric_list, metric_tree_json
 from interfaces.http.history.common import data_dir, register_analyzed_lookup, request_fields, resolve_commit
 from interfaces.http.history.files import register_file_metrics
 from interfaces.http.projects.access import MEMBER, project_access, store

@@ -23,8 +23,9 @@ from application.projects.service import ProjectsApplication
 from application.shared import positions
 from domain.builds.build import SOURCE_UPLOAD
 from domain.projects.roles import Role, satisfies
-from domain.shared.errors import Forbidden, Invalid, NotFound
+from domain.shared.errors import Forbidden, Invalid, InvalidField, NotFound
 from interfaces.http.auth import Principal, require_user
+from interfaces.http.wording import api_message
 from projections.builds import queries
 from projections.projects import queries as project_queries
 from projections.store import ReadStore
@@ -253,7 +254,8 @@ def about(subject: str) -> Iterator[None]:
     try:
         yield
     except (Invalid, NotFound) as exc:
-        raise type(exc)(f"{subject}: {exc.message}", **exc.data) from None
+        kind = Invalid if isinstance(exc, InvalidField) else type(exc)
+        raise kind(f"{subject}: {api_message(exc, 'copr')}", **exc.data) from None
 
 
 # --- finding things and access --------------------------------------------------------------------

@@ -11,12 +11,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from application.projects.service import NewProject
-from domain.projects.dates import format_start_date, parse_start_date
 from domain.projects.project import Project
 from domain.projects.team import UserRef
 from interfaces.http.auth import require_user
 from interfaces.http.projects.access import ADMIN, MEMBER, project_access, projects_app, store
 from interfaces.http.projects.common import aggregate_as_of, as_of, ok
+from interfaces.http.projects.dates import format_start_date, parse_start_date
 from interfaces.http.projects.schemas import (
     AsOfQuerySchema,
     CreatedSchema,
@@ -33,7 +33,8 @@ blp = Blueprint(
 
 
 def project_view(row: dict[str, Any], imported: Mapping[int, str] | None = None) -> dict[str, Any]:
-    """A project as coderadar shows it: the password is never returned. Without a default branch of
+    """A project as :class:`ProjectSchema` dumps it (coderadar's shape): the password is never returned.
+    Without a default branch of
     its own, a project shows the one its import uses (the repository's HEAD branch); ``imported``
     (:func:`imported_branches`) saves a query per project in a list."""
     default_branch = row["default_branch"]
@@ -46,11 +47,11 @@ def project_view(row: dict[str, Any], imported: Mapping[int, str] | None = None)
     return {
         "id": row["id"],
         "name": row["name"],
-        "vcsUsername": row["vcs_username"],
-        "vcsPassword": None,
-        "vcsUrl": row["vcs_url"],
-        "startDate": format_start_date(row["start_date"]),
-        "defaultBranch": default_branch,
+        "vcs_username": row["vcs_username"],
+        "vcs_password": None,
+        "vcs_url": row["vcs_url"],
+        "start_date": format_start_date(row["start_date"]),
+        "default_branch": default_branch,
     }
 
 
@@ -92,17 +93,11 @@ class Projects(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a project. The caller becomes its ADMIN."""
         principal = require_user()
-        vcs_online = body.get("vcsOnline")
+        values = {**body, "vcs_password": _password(body.get("vcs_password")),
+                  "vcs_online": body.get("vcs_online") is not False,
+                  "start_date": parse_start_date(body.get("start_date"))}
         created = projects_app().create_project(
-            NewProject(
-                name=body["name"],
-                vcs_url=body["vcsUrl"],
-                vcs_username=body.get("vcsUsername"),
-                vcs_password=_password(body.get("vcsPassword")),
-                vcs_online=True if vcs_online is None else bool(vcs_online),
-                default_branch=body.get("defaultBranch"),
-                start_date=parse_start_date(body.get("startDate")),
-            ),
+            NewProject(**values),
             creator=UserRef(principal.user_uuid, principal.user_id),
             actor=principal.actor,
         )
@@ -130,17 +125,13 @@ class ProjectResource(MethodView):
     def post(self, body: dict[str, Any], project_id: int) -> Response:
         """Update a project (ADMIN). Fields left out stay as they are."""
         access = project_access(project_id, ADMIN)
-        changes: dict[str, Any] = {}
-        for field, key in (("name", "name"), ("vcsUrl", "vcs_url"), ("vcsUsername", "vcs_username"),
-                           ("defaultBranch", "default_branch")):
-            if field in body:
-                changes[key] = body[field]
-        if body.get("vcsPassword") is not None:
-            changes["vcs_password"] = _password(body["vcsPassword"])
-        if body.get("vcsOnline") is not None:
-            changes["vcs_online"] = bool(body["vcsOnline"])
-        if "startDate" in body:
-            changes["start_date"] = parse_start_date(body["startDate"])
+        changes = {k: v for k, v in body.items() if k not in ("vcs_password", "vcs_online", "start_date")}
+        if body.get("vcs_password") is not None:
+            changes["vcs_password"] = _password(body["vcs_password"])
+        if body.get("vcs_online") is not None:
+            changes["vcs_online"] = bool(body["vcs_online"])
+        if "start_date" in body:
+            changes["start_date"] = parse_start_date(body["start_date"])
         projects_app().update_project(UUID(access.project["uuid"]), changes, actor=access.principal.actor)
         return ok()
 

@@ -11,13 +11,17 @@ __all__ = ["CreatedSchema", "UserSchema"]
 
 
 class ProjectCreateSchema(RequestSchema):
+    """A new project; loaded with the attribute names of :class:`application.projects.service.NewProject`."""
+
     name = fields.String(required=True, validate=validate.Length(max=1000))
-    vcsUrl = fields.String(required=True, validate=validate.Length(max=5000))
-    vcsUsername = fields.String(allow_none=True, validate=validate.Length(max=5000))
-    vcsPassword = fields.String(allow_none=True, load_only=True, validate=validate.Length(max=5000))
-    vcsOnline = fields.Boolean(allow_none=True)
-    startDate = fields.Raw(allow_none=True, metadata={"description": "ISO-8601 text or epoch milliseconds"})
-    defaultBranch = fields.String(allow_none=True, validate=validate.Length(max=1000))
+    vcs_url = fields.String(data_key="vcsUrl", required=True, validate=validate.Length(max=5000))
+    vcs_username = fields.String(data_key="vcsUsername", allow_none=True, validate=validate.Length(max=5000))
+    vcs_password = fields.String(data_key="vcsPassword", allow_none=True, load_only=True,
+                                 validate=validate.Length(max=5000))
+    vcs_online = fields.Boolean(data_key="vcsOnline", allow_none=True)
+    start_date = fields.Raw(data_key="startDate", allow_none=True,
+                            metadata={"description": "ISO-8601 text or epoch milliseconds"})
+    default_branch = fields.String(data_key="defaultBranch", allow_none=True, validate=validate.Length(max=1000))
 
 
 class ProjectUpdateSchema(ProjectCreateSchema):
@@ -25,17 +29,19 @@ class ProjectUpdateSchema(ProjectCreateSchema):
     password; an empty string clears it."""
 
     name = fields.String(validate=validate.Length(max=1000))
-    vcsUrl = fields.String(validate=validate.Length(max=5000))
+    vcs_url = fields.String(data_key="vcsUrl", validate=validate.Length(max=5000))
 
 
 class ProjectSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
-    vcsUsername = fields.String(allow_none=True)
-    vcsPassword = fields.String(allow_none=True, metadata={"description": "never returned: always null"})
-    vcsUrl = fields.String(required=True)
-    startDate = fields.String(allow_none=True, metadata={"description": "2022-03-24T08:21:52.742+0000"})
-    defaultBranch = fields.String(allow_none=True)
+    vcs_username = fields.String(data_key="vcsUsername", allow_none=True)
+    vcs_password = fields.String(data_key="vcsPassword", allow_none=True,
+                                 metadata={"description": "never returned: always null"})
+    vcs_url = fields.String(data_key="vcsUrl", required=True)
+    start_date = fields.String(data_key="startDate", allow_none=True,
+                               metadata={"description": "2022-03-24T08:21:52.742+0000"})
+    default_branch = fields.String(data_key="defaultBranch", allow_none=True)
 
 
 class ProjectWithRolesSchema(Schema):

@@ -25,6 +25,7 @@ from flask import Flask
 
 from application.shared import positions
 from domain.shared.errors import DomainError
+from interfaces.http.wording import api_message
 from projections.projection import iso
 from projections.store import ReadStore, Row
 
@@ -108,7 +109,7 @@ def _process(flask_app: Flask, public_id: str, blob: str, work: Callable[[ChunkR
                 work(ChunkReader(container.blobs.open(blob)))
                 status = "SUCCESS"
             except DomainError as exc:
-                failed(exc, exc.message)
+                failed(exc, api_message(exc, "projektor"))
             except Exception:
                 log.exception("processing upload %s failed", public_id)
                 failed(None, "processing failed on the server")

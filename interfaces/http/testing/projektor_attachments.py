@@ -39,6 +39,7 @@ from interfaces.http.testing.common import (
 )
 from interfaces.http.testing.extras_schemas import AddAttachmentSchema, AttachmentsSchema
 from interfaces.http.testing.schemas import ProjektorErrorSchema
+from interfaces.http.wording import api_message
 from interfaces.persistence.blobs import BlobStore
 from projections.testing import extra_queries
 
@@ -64,7 +65,8 @@ def attachment_limits() -> AttachmentLimits:
 def _refused(exc: DomainError) -> Response:
     drain_request()
     error = "ATTACHMENT_TOO_LARGE" if isinstance(exc, TooLarge) else "ATTACHMENT_FAILED"
-    return json_response({"name": None, "file_name": None, "error": error, "error_message": exc.message},
+    message = api_message(exc, "projektor")
+    return json_response({"name": None, "file_name": None, "error": error, "error_message": message},
                          STATUS.get(type(exc), 400))
 
 

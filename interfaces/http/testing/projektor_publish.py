@@ -41,6 +41,7 @@ from interfaces.http.testing.common import (
     visible_run,
 )
 from interfaces.http.testing.schemas import ProjektorErrorSchema, PublishQuerySchema, SaveResultsSchema
+from interfaces.http.wording import api_message
 from interfaces.testing.ingest import read_coverage, read_coverage_payload, read_grouped_results, read_junit
 from interfaces.testing.streams import Readable
 
@@ -153,7 +154,8 @@ def projektor_facts(principal: Principal, metadata: dict[str, Any], build_key: s
 
 def _failure_recorder(public_id: str, body: HeadCapture, principal: Principal) -> Callable[[DomainError], None]:
     def record(exc: DomainError) -> None:
-        testing_app().record_failure(public_id, "TEST_RESULTS", body.text(), exc.message, actor=principal.actor)
+        testing_app().record_failure(public_id, "TEST_RESULTS", body.text(), api_message(exc, "projektor"),
+                                   actor=principal.actor)
         # error answers do not wait for the read models; this one does, so its status shows at once
         current_app.extensions["codeannals"].runner.wait_for(positions.collected(), settings().read_wait_seconds)
 

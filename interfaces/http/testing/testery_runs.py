@@ -196,7 +196,7 @@ class TestRunUpload(MethodView):
             principal = access.principal
             upload = files["file"]
             branch = form.get("branch") or None
-            default = project_view(access.project)["defaultBranch"]  # its own, or the one its import uses
+            default = project_view(access.project)["default_branch"]  # its own, or the one its import uses
             facts = RunFacts(
                 source="testery",
                 name=form.get("testName") or upload.filename or "JUnit upload",

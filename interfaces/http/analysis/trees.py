@@ -1,4 +1,5 @@
-"""coderadar's metric views of a commit's files: value lists, the module tree and the delta tree.
+"""coderadar's metric views of a commit's files (its wire format): value lists, the module tree, the delta
+tree and findings.
 
 Shapes follow coderadar's API (seed 5.3, 5.4):
 
@@ -20,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from domain.analysis.records import FindingRecord
+from domain.analysis.renames import unique
 from domain.projects.modules import ModuleIndex
 
 try:  # the C accelerated JSON string quoting json.dumps uses (ASCII: a path that is not UTF-8 stays valid)
@@ -28,10 +31,6 @@ except ImportError:  # pragma: no cover
     from json.encoder import py_encode_basestring_ascii as _quote
 
 Values = Mapping[str, int]
-
-
-def unique(metrics: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(metrics))
 
 
 class Wanted:
@@ -265,21 +264,8 @@ def delta_tree(
     return build(root)[0]
 
 
-def exact_renames(deleted: Mapping[str, str], added: Mapping[str, str]) -> dict[str, str]:
-    """Renames with identical content (git's first pass): for each added path in path order, the first
-    unused deleted path with the same blob, preferring one with the same file name. New -> old path."""
-    by_blob: dict[str, list[str]] = {}
-    for path in sorted(deleted):
-        by_blob.setdefault(deleted[path], []).append(path)
-    used: set[str] = set()
-    out: dict[str, str] = {}
-    for path in sorted(added):
-        candidates = [p for p in by_blob.get(added[path], ()) if p not in used]
-        if not candidates:
-            continue
-        name = path.rsplit("/", 1)[-1]
-        same_name = [p for p in candidates if p.rsplit("/", 1)[-1] == name]
-        old = (same_name or candidates)[0]
-        used.add(old)
-        out[path] = old
-    return out
+def finding_view(finding: FindingRecord | list[Any]) -> dict[str, Any]:
+    """A finding as coderadar shows it."""
+    f = FindingRecord(*finding)
+    return {"lineStart": f.line_start, "lineEnd": f.line_end, "charStart": f.char_start, "charEnd": f.char_end,
+            "message": f.message}
