@@ -63,6 +63,22 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def repos(tmp_path: Path) -> Path:
+    """The folder a test's local git repositories go in (the server may import from below it)."""
+    root = tmp_path / "repos"
+    root.mkdir(exist_ok=True)
+    return root
+
+
+@pytest.fixture
+def analysed_repos_env(data_dir: Path, database_url: str | None, repos: Path) -> dict[str, str]:
+    """A server importing from ``repos``, whose poll never comes round during a test and whose analysis
+    worker looks for work often, with short leases."""
+    return server_env(data_dir, database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(repos), CODEANNALS_POLL_SECONDS="3600",
+                      CODEANNALS_ANALYSIS_POLL_SECONDS="0.1", CODEANNALS_ANALYSIS_LEASE_SECONDS="2")
+
+
+@pytest.fixture
 def env(data_dir: Path, database_url: str | None, request: pytest.FixtureRequest) -> dict[str, str]:
     marker = request.node.get_closest_marker("server_env")  # @pytest.mark.server_env(CODEANNALS_X="...")
     return server_env(data_dir, database_url, **(marker.kwargs if marker else {}))

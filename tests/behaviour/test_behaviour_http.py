@@ -17,7 +17,6 @@ from projections.behaviour.stats import Stats
 from projections.behaviour.window import window_stats
 from tests.analysis.flow import Flow
 from tests.support.api import Api, User
-from tests.support.databases import server_env
 from tests.support.gitrepo import GitRepo
 from tests.testing.reports import grouped_body, publish, published_id
 from tests.testing.test_coverage_parsers import _jacoco_xml
@@ -34,16 +33,8 @@ def java(name: str, lines: int) -> str:
 
 
 @pytest.fixture
-def repos(tmp_path: Path) -> Path:
-    root = tmp_path / "repos"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
-def env(data_dir: Path, database_url: str | None, repos: Path) -> dict[str, str]:
-    return server_env(data_dir, database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(repos), CODEANNALS_POLL_SECONDS="3600",
-                      CODEANNALS_ANALYSIS_POLL_SECONDS="0.1", CODEANNALS_ANALYSIS_LEASE_SECONDS="2")
+def env(analysed_repos_env: dict[str, str]) -> dict[str, str]:
+    return analysed_repos_env
 
 
 BOB_AT_HOME = ("Bob B.", "bob@home.example")  # bob under another name and e-mail (merged by hand)

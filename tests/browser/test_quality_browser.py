@@ -6,9 +6,7 @@ Screenshots go to build/screenshots (quality_*.png)."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +17,7 @@ from tests.browser.browser import Browser, browser, require_browser
 from tests.support.databases import server_env
 from tests.support.gitrepo import GitRepo
 from tests.support.server import ServerProcess
-from tests.support.web import PASSWORD, PRINTED, cobertura, junit, register, wait
-from tests.testing.test_projektor_client_e2e import install_client
+from tests.support.web import PASSWORD, cobertura, junit, publish_with_client, register, wait
 
 pytestmark = pytest.mark.e2e
 
@@ -36,28 +33,9 @@ class World:
 
 def publish(base: str, token: str, work: Path, sha: str, missed: list[int], lines: int) -> str:
     """Results and Cobertura coverage of ``sha`` through the real client; the run's public id."""
-    executable = install_client()
-    (work / "results").mkdir(parents=True, exist_ok=True)
-    (work / "coverage").mkdir(exist_ok=True)
-    (work / "results" / "junit.xml").write_bytes(junit("ok"))
-    (work / "coverage" / "cobertura.xml").write_bytes(cobertura(CALC, missed, lines))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "PROJEKTOR_TOKEN": token,
-           "CI": "true", "GITHUB_REF": "refs/heads/main", "GITHUB_SHA": sha}
-    done = subprocess.run([str(executable), "results/*.xml", f"--serverUrl={base}", "--repositoryName=acme/calc",
-                           "--coverage=coverage/*.xml", "--failOnPublishError=true"],
-                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
-    match = PRINTED.search(output)
-    assert match, output
-    public_id = match.group(1).rsplit("/", 1)[-1]
-
-    def processed() -> bool:
-        r = requests.get(f"{base}/run/{public_id}/summary", headers={"X-PROJEKTOR-TOKEN": token}, timeout=30)
-        return r.status_code == 200 and r.json()["total_test_count"] == 3
-
-    wait(processed, what=f"the results of run {public_id}")
-    return public_id
+    link = publish_with_client(base, token, work, sha, "acme/calc", junit("ok"), cobertura(CALC, missed, lines),
+                               tests=3)
+    return link.rsplit("/", 1)[-1]
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ photographed at 1280x800 into build/screenshots; any request outside the server 
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -19,37 +18,25 @@ import requests
 from tests.browser.browser import browser, require_browser
 from tests.support.databases import server_env
 from tests.support.server import ROOT, ServerProcess
-from tests.support.web import PASSWORD, PAYLOAD, PRINTED, Scenario, add_build, build_scenario, cobertura, junit, wait
-from tests.testing.test_projektor_client_e2e import install_client
+from tests.support.web import (
+    PASSWORD,
+    PAYLOAD,
+    Scenario,
+    add_build,
+    build_scenario,
+    cobertura,
+    junit,
+    publish_with_client,
+)
 
 pytestmark = pytest.mark.e2e
 
 
 def publish(s: Scenario, work: Path, missed: list[int]) -> str:
     """Publish results and coverage of the head commit with the real client; the link it prints."""
-    executable = install_client()
-    (work / "results").mkdir(parents=True, exist_ok=True)
-    (work / "coverage").mkdir(exist_ok=True)
-    (work / "results" / "junit.xml").write_bytes(junit())
     lines = len(s.repo.show("HEAD", s.java_path).decode().splitlines())
-    (work / "coverage" / "cobertura.xml").write_bytes(cobertura(s.java_path, missed, lines))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "PROJEKTOR_TOKEN": s.token,
-           "CI": "true", "GITHUB_REF": "refs/heads/main", "GITHUB_SHA": s.head}
-    done = subprocess.run([str(executable), "results/*.xml", f"--serverUrl={s.base}", "--repositoryName=acme/demo",
-                           "--coverage=coverage/*.xml", "--failOnPublishError=true"],
-                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output
-    match = PRINTED.search(output)
-    assert match, output
-    public_id = match.group(1).rsplit("/", 1)[-1]
-
-    def processed() -> bool:
-        r = requests.get(f"{s.base}/run/{public_id}/summary", headers={"X-PROJEKTOR-TOKEN": s.token}, timeout=30)
-        return r.status_code == 200 and r.json()["total_test_count"] == 3
-
-    wait(processed, what=f"the results of run {public_id}")
-    return match.group(1)
+    return publish_with_client(s.base, s.token, work, s.head, "acme/demo", junit(),
+                               cobertura(s.java_path, missed, lines), tests=3)
 
 
 @pytest.fixture(scope="module")

@@ -26,13 +26,6 @@ BATCH = 7
 
 
 @pytest.fixture
-def repos(tmp_path: Path) -> Path:
-    root = tmp_path / "repos"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
 def env(data_dir: Path, database_url: str | None, repos: Path) -> dict[str, str]:
     # No worker starts with the server: each test runs its own.
     return server_env(data_dir, database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(repos), CODEANNALS_RUN_WORKERS="false",

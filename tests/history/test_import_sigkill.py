@@ -23,13 +23,6 @@ COMMITS = 1500
 
 
 @pytest.fixture
-def repos(tmp_path: Path) -> Path:
-    root = tmp_path / "repos"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
 def env(data_dir: Path, database_url: str | None, repos: Path) -> dict[str, str]:
     return server_env(data_dir, database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(repos), CODEANNALS_IMPORT_BATCH_SIZE="10",
                       CODEANNALS_IMPORT_LEASE_SECONDS="2", CODEANNALS_POLL_SECONDS="3600")

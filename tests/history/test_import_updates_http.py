@@ -19,13 +19,6 @@ from tests.support.server import free_port
 
 
 @pytest.fixture
-def repos(tmp_path: Path) -> Path:
-    root = tmp_path / "repos"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
 def env(data_dir: Path, database_url: str | None, repos: Path) -> dict[str, str]:
     return server_env(data_dir, database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(repos), CODEANNALS_POLL_SECONDS="1")
 

@@ -4,7 +4,9 @@ and analysed, a test run with a failing case and coverage, and a Copr build."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -139,6 +141,36 @@ def cobertura(path: str, missed: list[int], lines: int) -> bytes:
 
 
 PRINTED = re.compile(r"View Projektor results at (\S+/tests/[A-Z0-9]{12})")
+
+
+def publish_with_client(base: str, token: str, work: Path, sha: str, repository: str, results: bytes,
+                        coverage: bytes, tests: int) -> str:
+    """Publish JUnit results and Cobertura coverage of ``sha`` with the real ``projektor-publish``, as CI on
+    GitHub would; wait until the server has processed its ``tests`` cases. Answers the link it printed."""
+    from tests.testing.test_projektor_client_e2e import install_client
+
+    executable = install_client()
+    (work / "results").mkdir(parents=True, exist_ok=True)
+    (work / "coverage").mkdir(exist_ok=True)
+    (work / "results" / "junit.xml").write_bytes(results)
+    (work / "coverage" / "cobertura.xml").write_bytes(coverage)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(work), "PROJEKTOR_TOKEN": token,
+           "CI": "true", "GITHUB_REF": "refs/heads/main", "GITHUB_SHA": sha}
+    done = subprocess.run([str(executable), "results/*.xml", f"--serverUrl={base}", f"--repositoryName={repository}",
+                           "--coverage=coverage/*.xml", "--failOnPublishError=true"],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output
+    match = PRINTED.search(output)
+    assert match, output
+    public_id = match.group(1).rsplit("/", 1)[-1]
+
+    def processed() -> bool:
+        r = requests.get(f"{base}/run/{public_id}/summary", headers={"X-PROJEKTOR-TOKEN": token}, timeout=30)
+        return r.status_code == 200 and r.json()["total_test_count"] == tests
+
+    wait(processed, what=f"the results of run {public_id}")
+    return match.group(1)
 
 
 def add_build(s: Scenario) -> None:

@@ -21,7 +21,6 @@ from interfaces.web import behaviour as pages
 from tests.analysis.flow import Flow
 from tests.behaviour.test_behaviour_http import DAY, GEN, MS, T0, build, commit_as, java, junit, merge_bob
 from tests.support.api import Api, User
-from tests.support.databases import server_env
 from tests.support.gitrepo import GitRepo
 from tests.support.web import PAYLOAD
 from tests.testing.reports import grouped_body, publish, published_id
@@ -32,16 +31,8 @@ EVERY_PAIR = {"minRevisions": 1, "minShared": 1, "minDegree": 0}
 
 
 @pytest.fixture
-def repos(tmp_path: Path) -> Path:
-    root = tmp_path / "repos"
-    root.mkdir()
-    return root
-
-
-@pytest.fixture
-def env(data_dir: Path, database_url: str | None, repos: Path) -> dict[str, str]:
-    return server_env(data_dir, database_url, CODEANNALS_LOCAL_REPO_ROOTS=str(repos), CODEANNALS_POLL_SECONDS="3600",
-                      CODEANNALS_ANALYSIS_POLL_SECONDS="0.1", CODEANNALS_ANALYSIS_LEASE_SECONDS="2")
+def env(analysed_repos_env: dict[str, str]) -> dict[str, str]:
+    return analysed_repos_env
 
 
 def signed_in(app: Flask, user: User) -> FlaskClient:
