@@ -29,12 +29,10 @@ Tables (keyed by ``project_id``):
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from projections.behaviour.behaviour import PAIR_MIN_SHARED
 from projections.behaviour.stats import FileStat, Stats, decode_authors, decode_counts
 from projections.behaviour.window import stored_tree, window_stats
+from projections.process_cache import LatestPerProject
 from projections.store import ReadStore, Row, Tx
 
 
@@ -43,11 +41,9 @@ def stored_head(store: ReadStore, project_id: int) -> Row | None:
                           (project_id,))
 
 
-_CACHE_SIZE = 8  # projects whose stored head statistics stay decoded in this process
-_stored_cache: OrderedDict[tuple[int, int, str, int, int], tuple[dict[str, FileStat],
-                                                               dict[tuple[str, str], tuple[int, dict[int, int]]]]] = \
-    OrderedDict()
-_cache_lock = threading.Lock()
+# projects whose stored head statistics stay decoded in this process
+_stored_cache: LatestPerProject[tuple[dict[str, FileStat], dict[tuple[str, str], tuple[int, dict[int, int]]]]] = \
+    LatestPerProject(size=8)
 
 
 def _stored_stats(tx: Tx, project_id: int, head: Row) -> tuple[dict[str, FileStat],
@@ -57,11 +53,9 @@ def _stored_stats(tx: Tx, project_id: int, head: Row) -> tuple[dict[str, FileSta
     Callers must not change what they are given."""
     key = (project_id, int(head["head_idx"]), str(head["head_hash"]), int(head["pair_cap"]),
            int(tx.scalar("SELECT COUNT(*) FROM behaviour_files WHERE project_id=%s", (project_id,)) or 0))
-    with _cache_lock:
-        found = _stored_cache.get(key)
-        if found is not None:
-            _stored_cache.move_to_end(key)
-            return found
+    found = _stored_cache.get(project_id, key)
+    if found is not None:
+        return found
     files = {
         str(r["path"]): FileStat(int(r["revisions"]), int(r["last_change"]), decode_authors(str(r["authors"])),
                                  decode_counts(str(r["sizes"])))
@@ -72,12 +66,7 @@ def _stored_stats(tx: Tx, project_id: int, head: Row) -> tuple[dict[str, FileSta
     pairs = {(str(r["path"]), str(r["coupled"])): (int(r["shared"]), decode_counts(str(r["sizes"])))
              for r in tx.fetchall("SELECT path, coupled, shared, sizes FROM behaviour_pairs WHERE project_id=%s",
                                   (project_id,))}
-    with _cache_lock:
-        _stored_cache[key] = (files, pairs)
-        for old in [k for k in _stored_cache if k[0] == project_id and k != key]:
-            del _stored_cache[old]
-        while len(_stored_cache) > _CACHE_SIZE:
-            _stored_cache.popitem(last=False)
+    _stored_cache.put(project_id, key, (files, pairs))
     return files, pairs
 
 

@@ -6,11 +6,10 @@ statistics of each default-branch head) and the queries (which compute any other
 from __future__ import annotations
 
 import sys
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from projections.behaviour.stats import Change, CommitRow, Stats, compute, tree_at
+from projections.process_cache import LatestPerProject
 from projections.store import Tx
 
 _ORDER = {"DELETE": 0, "RENAME": 1}
@@ -109,9 +108,7 @@ class _Loaded:
         return found
 
 
-_LOADED_SIZE = 2  # projects whose history stays loaded in this process
-_loaded: OrderedDict[tuple[int, str, int, int], _Loaded] = OrderedDict()
-_loaded_lock = threading.Lock()
+_loaded: LatestPerProject[_Loaded] = LatestPerProject(size=2)  # projects whose history stays loaded here
 
 
 def _load(tx: Tx, project_id: int) -> _Loaded:
@@ -122,11 +119,9 @@ def _load(tx: Tx, project_id: int) -> _Loaded:
     commits = int(tx.scalar("SELECT COUNT(*) FROM behaviour_commits WHERE project_id=%s", (project_id,)) or 0)
     changed = int(tx.scalar("SELECT COUNT(*) FROM behaviour_changes WHERE project_id=%s", (project_id,)) or 0)
     key = (project_id, str(job), commits, changed)
-    with _loaded_lock:
-        found = _loaded.get(key)
-        if found is not None:
-            _loaded.move_to_end(key)
-            return found
+    found = _loaded.get(project_id, key)
+    if found is not None:
+        return found
     g = graph(tx, project_id, 2**62)
     changes: dict[int, list[Change]] = {}
     intern = sys.intern
@@ -138,12 +133,7 @@ def _load(tx: Tx, project_id: int) -> _Loaded:
     for rows in changes.values():
         rows.sort(key=lambda c: (_ORDER.get(c[0], 2), c[1]))  # deletions, then renames, then the rest
     loaded = _Loaded(g, changes, {})
-    with _loaded_lock:
-        _loaded[key] = loaded
-        for old_key in [k for k in _loaded if k[0] == project_id and k != key]:
-            del _loaded[old_key]
-        while len(_loaded) > _LOADED_SIZE:
-            _loaded.popitem(last=False)
+    _loaded.put(project_id, key, loaded)
     return loaded
 
 
